@@ -15,6 +15,7 @@ packages=(
   libgstrtspserver-1.0-dev gir1.2-gst-rtsp-server-1.0 python3-gi
   python3-numpy python3-onnx
   nodejs npm ca-certificates xz-utils
+  ffmpeg
 )
 
 missing=()
