@@ -8,10 +8,10 @@
 static const struct {
     int min_inputs, max_inputs;
 } op_arity[VIGIL_OP_COUNT] = {
-    [VIGIL_OP_INPUT] = {0, 0},     [VIGIL_OP_CONST] = {0, 0},  [VIGIL_OP_CONV2D] = {2, 3},
-    [VIGIL_OP_UNARY] = {1, 1},     [VIGIL_OP_BINARY] = {2, 2}, [VIGIL_OP_REDUCE] = {1, 1},
-    [VIGIL_OP_POOL2D] = {1, 1},    [VIGIL_OP_RESIZE] = {1, 1}, [VIGIL_OP_CONCAT] = {1, 1 << 20},
-    [VIGIL_OP_SLICE] = {1, 1},     [VIGIL_OP_PAD] = {1, 1},    [VIGIL_OP_TRANSPOSE] = {1, 1},
+    [VIGIL_OP_INPUT] = {0, 0},   [VIGIL_OP_CONST] = {0, 0},  [VIGIL_OP_CONV2D] = {2, 3},
+    [VIGIL_OP_UNARY] = {1, 1},   [VIGIL_OP_BINARY] = {2, 2}, [VIGIL_OP_REDUCE] = {1, 1},
+    [VIGIL_OP_POOL2D] = {1, 1},  [VIGIL_OP_RESIZE] = {1, 1}, [VIGIL_OP_CONCAT] = {1, 1 << 20},
+    [VIGIL_OP_SLICE] = {1, 1},   [VIGIL_OP_PAD] = {1, 1},    [VIGIL_OP_TRANSPOSE] = {1, 1},
     [VIGIL_OP_RESHAPE] = {1, 1},
 };
 

@@ -4,12 +4,12 @@
 #include <string.h>
 
 static const char *const op_names[VIGIL_OP_COUNT] = {
-    [VIGIL_OP_INPUT] = "input",         [VIGIL_OP_CONST] = "const",
-    [VIGIL_OP_CONV2D] = "conv2d",       [VIGIL_OP_UNARY] = "unary",
-    [VIGIL_OP_BINARY] = "binary",       [VIGIL_OP_REDUCE] = "reduce",
-    [VIGIL_OP_POOL2D] = "pool2d",       [VIGIL_OP_RESIZE] = "resize",
-    [VIGIL_OP_CONCAT] = "concat",       [VIGIL_OP_SLICE] = "slice",
-    [VIGIL_OP_PAD] = "pad",             [VIGIL_OP_TRANSPOSE] = "transpose",
+    [VIGIL_OP_INPUT] = "input",     [VIGIL_OP_CONST] = "const",
+    [VIGIL_OP_CONV2D] = "conv2d",   [VIGIL_OP_UNARY] = "unary",
+    [VIGIL_OP_BINARY] = "binary",   [VIGIL_OP_REDUCE] = "reduce",
+    [VIGIL_OP_POOL2D] = "pool2d",   [VIGIL_OP_RESIZE] = "resize",
+    [VIGIL_OP_CONCAT] = "concat",   [VIGIL_OP_SLICE] = "slice",
+    [VIGIL_OP_PAD] = "pad",         [VIGIL_OP_TRANSPOSE] = "transpose",
     [VIGIL_OP_RESHAPE] = "reshape",
 };
 

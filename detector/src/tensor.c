@@ -12,8 +12,9 @@ static const struct {
     const char *name;
     size_t size;
 } dtype_table[] = {
-    [VIGIL_DTYPE_F32] = {"F32", 4}, [VIGIL_DTYPE_F16] = {"F16", 2}, [VIGIL_DTYPE_BF16] = {"BF16", 2},
-    [VIGIL_DTYPE_I32] = {"I32", 4}, [VIGIL_DTYPE_I64] = {"I64", 8}, [VIGIL_DTYPE_U8] = {"U8", 1},
+    [VIGIL_DTYPE_F32] = {"F32", 4},   [VIGIL_DTYPE_F16] = {"F16", 2},
+    [VIGIL_DTYPE_BF16] = {"BF16", 2}, [VIGIL_DTYPE_I32] = {"I32", 4},
+    [VIGIL_DTYPE_I64] = {"I64", 8},   [VIGIL_DTYPE_U8] = {"U8", 1},
 };
 
 #define DTYPE_COUNT ((int)(sizeof dtype_table / sizeof dtype_table[0]))
@@ -117,9 +118,9 @@ vigil_status vigil_tensor_alloc(vigil_tensor *t, vigil_dtype dtype, int ndim, co
     t->data = aligned_alloc(VIGIL_TENSOR_ALIGN, rounded);
     if (!t->data) {
         char buf[128];
-        return vigil_error_set(err, VIGIL_STATUS_NO_MEMORY, "tensor: cannot allocate %zu bytes for %s %s",
-                               bytes, vigil_dtype_name(dtype),
-                               vigil_shape_format(ndim, shape, buf, sizeof buf));
+        return vigil_error_set(
+            err, VIGIL_STATUS_NO_MEMORY, "tensor: cannot allocate %zu bytes for %s %s", bytes,
+            vigil_dtype_name(dtype), vigil_shape_format(ndim, shape, buf, sizeof buf));
     }
     memset(t->data, 0, rounded);
     t->owns_data = true;

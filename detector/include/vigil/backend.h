@@ -50,6 +50,15 @@ struct vigil_backend {
 vigil_backend *vigil_backend_ref_create(vigil_error *err);
 /* threads <= 0: all cores. */
 vigil_backend *vigil_backend_cpu_create(int threads, vigil_error *err);
+/* The cpu backend with convolutions computed in bfloat16 (input and weights rounded to
+ * bfloat16, float32 accumulation and output). vigil_backend_cpu_create does the same
+ * when the environment holds VIGIL_CPU_BF16=1. See docs/cpu-backend.md for accuracy. */
+vigil_backend *vigil_backend_cpu_create_bf16(int threads, vigil_error *err);
+/* How the cpu backend runs `node` of g, the graph it prepared last: the oneDNN
+ * implementation ("brgconv:avx512_core"), "ref" for the plain-C ops, or NULL (another
+ * backend or graph, a node not prepared). For tests and benchmarks. */
+const char *vigil_backend_cpu_node_impl(const vigil_backend *backend, const vigil_graph *g,
+                                        int node);
 /* "ref", "cpu" (or "cuda" when built); NULL with err set for an unknown or absent one. */
 vigil_backend *vigil_backend_create(const char *name, int threads, vigil_error *err);
 void vigil_backend_free(vigil_backend *backend);

@@ -1,0 +1,49 @@
+/*
+ * resize on oneDNN's resampling, only where the semantics are TF's exactly: bilinear with
+ * half_pixel_centers and without align_corners samples at (o + 0.5) * in / out - 0.5 and
+ * clamps at the edges, as oneDNN's linear resampling does. TF's legacy mode (corner
+ * aligned sampling at o * in / out), align_corners and nearest stay on the ref backend.
+ */
+#include "cpu/cpu_internal.h"
+
+vigil_status cpu_resize_prepare(cpu_context *ctx, const vigil_graph *g, int node, cpu_node *n,
+                                vigil_error *err) {
+    const vigil_node *nd = &g->nodes[node];
+    const vigil_resize_params *p = &nd->params.resize;
+    if (nd->n_inputs != 1 || !cpu_node_all_f32(g, node) || nd->out_ndim != 4 ||
+        g->nodes[nd->inputs[0]].out_ndim != 4 || p->mode != VIGIL_RESIZE_BILINEAR ||
+        p->align_corners || !p->half_pixel_centers)
+        return VIGIL_STATUS_UNSUPPORTED;
+    const vigil_node *x = &g->nodes[nd->inputs[0]];
+    dnnl_memory_desc_t src_md, dst_md;
+    dnnl_resampling_desc_t desc;
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_primitive_desc_t pd = NULL;
+    dnnl_status_t s = cpu_md_nhwc(&src_md, x->out_shape, dnnl_f32);
+    if (s == dnnl_success)
+        s = cpu_md_nhwc(&dst_md, nd->out_shape, dnnl_f32);
+    /* factors NULL: oneDNN derives the scale from the dims, in / out like TF */
+    if (s == dnnl_success)
+        s = dnnl_resampling_forward_desc_init(&desc, dnnl_forward_inference, dnnl_resampling_linear,
+                                              NULL, &src_md, &dst_md);
+    if (s == dnnl_success)
+        s = cpu_attr_create(&attr, VIGIL_ACTIVATION_NONE, 0.f);
+    if (s == dnnl_success)
+        s = dnnl_primitive_desc_create(&pd, &desc, attr, ctx->engine, NULL);
+    if (attr)
+        dnnl_primitive_attr_destroy(attr);
+    if (s == dnnl_unimplemented)
+        return VIGIL_STATUS_UNSUPPORTED;
+    if (s != dnnl_success)
+        return cpu_check(s, g, node, "creating the resampling", err);
+
+    dnnl_memory_t src = cpu_node_bind(n, ctx, &src_md, 0, 0, &s), dst = NULL;
+    if (src)
+        dst = cpu_node_bind(n, ctx, &dst_md, CPU_SOURCE_OUT, 0, &s);
+    if (dst) {
+        dnnl_exec_arg_t args[2] = {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}};
+        s = cpu_node_add_step(n, ctx, pd, 2, args);
+    }
+    dnnl_primitive_desc_destroy(pd);
+    return cpu_check(s, g, node, "preparing the resampling", err);
+}

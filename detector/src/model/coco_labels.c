@@ -1,0 +1,21 @@
+/* The 80 COCO detection classes in the order detectors trained on COCO emit them. */
+#include "vigil/model.h"
+
+const char *const vigil_coco_labels[80] = {
+    "person",        "bicycle",      "car",           "motorcycle",    "airplane",
+    "bus",           "train",        "truck",         "boat",          "traffic light",
+    "fire hydrant",  "stop sign",    "parking meter", "bench",         "bird",
+    "cat",           "dog",          "horse",         "sheep",         "cow",
+    "elephant",      "bear",         "zebra",         "giraffe",       "backpack",
+    "umbrella",      "handbag",      "tie",           "suitcase",      "frisbee",
+    "skis",          "snowboard",    "sports ball",   "kite",          "baseball bat",
+    "baseball glove", "skateboard",  "surfboard",     "tennis racket", "bottle",
+    "wine glass",    "cup",          "fork",          "knife",         "spoon",
+    "bowl",          "banana",       "apple",         "sandwich",      "orange",
+    "broccoli",      "carrot",       "hot dog",       "pizza",         "donut",
+    "cake",          "chair",        "couch",         "potted plant",  "bed",
+    "dining table",  "toilet",       "tv",            "laptop",        "mouse",
+    "remote",        "keyboard",     "cell phone",    "microwave",     "oven",
+    "toaster",       "sink",         "refrigerator",  "book",          "clock",
+    "vase",          "scissors",     "teddy bear",    "hair drier",    "toothbrush",
+};

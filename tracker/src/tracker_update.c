@@ -1,0 +1,268 @@
+/* The per-frame steps: predict every track to the new time, the association stages,
+ * track births and deaths, and the report. */
+#include <math.h>
+
+#include "tracker_internal.h"
+
+/* Brings every track's filter to timestamp. Lost tracks stop changing size (as in
+ * ByteTrack), and lost stationary ones stop moving altogether. */
+static void predict_all(vigil_tracker *t, double timestamp) {
+    double dt = t->started ? timestamp - t->time : 0;
+    for (int i = 0; i < t->count; i++) {
+        vigil_track *track = &t->tracks[i];
+        vigil_track_filter *f = &t->filters[i];
+        if (track->state == VIGIL_TRACK_STATE_LOST) {
+            f->kf.axis[2].v = f->kf.axis[3].v = 0;
+            if (track->stationary)
+                f->kf.axis[0].v = f->kf.axis[1].v = 0;
+        }
+        vigil_kalman_predict(&f->kf, dt, &t->noise);
+        vigil_kalman_get_box(&f->kf, track->box);
+        track->velocity[0] = (float)f->kf.axis[0].v;
+        track->velocity[1] = (float)f->kf.axis[1].v;
+        track->detection = -1;
+        f->missed_steps++;
+        f->paired = 0;
+    }
+    t->time = timestamp;
+    t->started = 1;
+}
+
+/* OC-SORT's observation-centric re-update: rewind to the last observation and walk the
+ * filter along evenly spaced virtual observations on the straight line to det. */
+static void reupdate(vigil_tracker *t, vigil_track_filter *f, double last_seen,
+                     const float det[4]) {
+    int steps = f->missed_steps;
+    double dt = (t->time - last_seen) / steps;
+    f->kf = f->kf_at_observation;
+    for (int s = 1; s < steps; s++) {
+        float a = (float)s / (float)steps, box[4];
+        for (int k = 0; k < 4; k++)
+            box[k] = f->last_box[k] + a * (det[k] - f->last_box[k]);
+        vigil_kalman_predict(&f->kf, dt, &t->noise);
+        vigil_kalman_update(&f->kf, box, &t->noise);
+    }
+    vigil_kalman_predict(&f->kf, dt, &t->noise);
+}
+
+/* A stationary track has stayed within a quarter of its smaller side of one point for
+ * stationary_seconds; moving further restarts the clock there. */
+static void update_stationary(vigil_tracker *t, vigil_track *track, vigil_track_filter *f,
+                              const float box[4]) {
+    double cx = box[0] + 0.5 * box[2], cy = box[1] + 0.5 * box[3];
+    double size = box[2] < box[3] ? box[2] : box[3];
+    double dx = cx - f->anchor[0], dy = cy - f->anchor[1];
+    if (dx * dx + dy * dy > 0.0625 * size * size) {
+        f->anchor[0] = cx;
+        f->anchor[1] = cy;
+        f->anchor_time = t->time;
+    }
+    track->stationary =
+        t->opt.stationary_seconds > 0 && t->time - f->anchor_time >= t->opt.stationary_seconds;
+}
+
+static void pair_track(vigil_tracker *t, int i, const vigil_tracker_detection *dets, int j) {
+    vigil_track *track = &t->tracks[i];
+    vigil_track_filter *f = &t->filters[i];
+    const vigil_tracker_detection *d = &dets[j];
+    if (t->opt.observation_reupdate && f->missed_steps > 1)
+        reupdate(t, f, track->last_seen, d->box);
+    vigil_kalman_update(&f->kf, d->box, &t->noise);
+    f->kf_at_observation = f->kf;
+    for (int k = 0; k < 4; k++)
+        f->last_box[k] = d->box[k];
+    f->missed_steps = 0;
+    f->paired = 1;
+    vigil_kalman_get_box(&f->kf, track->box);
+    track->velocity[0] = (float)f->kf.axis[0].v;
+    track->velocity[1] = (float)f->kf.axis[1].v;
+    track->score = d->score;
+    track->detection = j;
+    track->hits++;
+    track->last_seen = t->time;
+    if (track->state == VIGIL_TRACK_STATE_LOST)
+        track->state = VIGIL_TRACK_STATE_CONFIRMED;
+    update_stationary(t, track, f, d->box);
+}
+
+static void confirm(vigil_tracker *t, vigil_track *track) {
+    track->state = VIGIL_TRACK_STATE_CONFIRMED;
+    track->id = t->next_id++;
+}
+
+static void start_track(vigil_tracker *t, const vigil_tracker_detection *dets, int j) {
+    int i = t->count++;
+    vigil_track *track = &t->tracks[i];
+    vigil_track_filter *f = &t->filters[i];
+    const vigil_tracker_detection *d = &dets[j];
+    *track = (vigil_track){.state = VIGIL_TRACK_STATE_TENTATIVE,
+                           .score = d->score,
+                           .class_id = d->class_id,
+                           .detection = j,
+                           .hits = 1,
+                           .first_seen = t->time,
+                           .last_seen = t->time};
+    vigil_kalman_init(&f->kf, d->box, &t->noise);
+    f->kf_at_observation = f->kf;
+    for (int k = 0; k < 4; k++)
+        f->last_box[k] = d->box[k];
+    f->anchor[0] = d->box[0] + 0.5 * d->box[2];
+    f->anchor[1] = d->box[1] + 0.5 * d->box[3];
+    f->anchor_time = t->time;
+    f->missed_steps = 0;
+    f->paired = 1;
+    vigil_kalman_get_box(&f->kf, track->box);
+    if (t->opt.confirm_hits <= 1)
+        confirm(t, track);
+}
+
+/* Runs one stage between the unpaired tracks whose state is in mask (a bit per state)
+ * and the unused detections among candidates, and pairs what it matches. */
+static vigil_status stage(vigil_tracker *t, const vigil_tracker_detection *dets, unsigned mask,
+                          const int *candidates, int n_candidates, vigil_track_box_kind box_kind,
+                          int fuse, double limit, vigil_error *err) {
+    int nr = 0, nc = 0;
+    for (int i = 0; i < t->count; i++)
+        if ((mask >> t->tracks[i].state & 1u) && !t->filters[i].paired)
+            t->rows[nr++] = i;
+    for (int c = 0; c < n_candidates; c++)
+        if (!t->det_used[candidates[c]])
+            t->cols[nc++] = candidates[c];
+    vigil_status status = vigil_tracker_associate(t, dets, t->rows, nr, t->cols, nc, box_kind, fuse,
+                                                  limit, t->row_match, err);
+    if (status < 0)
+        return status;
+    for (int r = 0; r < nr; r++) {
+        int j = t->row_match[r];
+        if (j < 0)
+            continue;
+        t->det_used[j] = 1;
+        vigil_track *track = &t->tracks[t->rows[r]];
+        int was_tentative = track->state == VIGIL_TRACK_STATE_TENTATIVE;
+        pair_track(t, t->rows[r], dets, j);
+        if (was_tentative && track->hits >= t->opt.confirm_hits)
+            confirm(t, track);
+    }
+    return VIGIL_STATUS_OK;
+}
+
+#define STATE_BIT(s) (1u << (s))
+
+static vigil_status check_input(const vigil_tracker *t, double timestamp,
+                                const vigil_tracker_detection *dets, int n, vigil_error *err) {
+    if (!isfinite(timestamp))
+        return vigil_error_set(err, VIGIL_STATUS_INVALID_ARGUMENT,
+                               "tracker: timestamp is not finite");
+    if (t->started && timestamp < t->time)
+        return vigil_error_set(err, VIGIL_STATUS_INVALID_ARGUMENT,
+                               "tracker: timestamp %.6f s is before the previous one (%.6f s)",
+                               timestamp, t->time);
+    if (n < 0 || (n > 0 && !dets))
+        return vigil_error_set(err, VIGIL_STATUS_INVALID_ARGUMENT,
+                               "tracker: bad detection list (%d entries)", n);
+    for (int j = 0; j < n; j++) {
+        const float *b = dets[j].box;
+        if (!isfinite(b[0]) || !isfinite(b[1]) || !(b[2] >= 0) || !(b[3] >= 0) || !isfinite(b[2]) ||
+            !isfinite(b[3]) || !isfinite(dets[j].score))
+            return vigil_error_set(err, VIGIL_STATUS_INVALID_ARGUMENT,
+                                   "tracker: detection %d has a bad box or score", j);
+    }
+    return VIGIL_STATUS_OK;
+}
+
+/* Drops removed tracks, keeping creation order, and collects the report. */
+static void finish(vigil_tracker *t, int report_paired) {
+    int kept = 0;
+    for (int i = 0; i < t->count; i++) {
+        if (t->tracks[i].state == VIGIL_TRACK_STATE_REMOVED)
+            continue;
+        if (kept != i) {
+            t->tracks[kept] = t->tracks[i];
+            t->filters[kept] = t->filters[i];
+        }
+        kept++;
+    }
+    t->count = kept;
+    t->out_count = 0;
+    for (int i = 0; i < t->count; i++)
+        if (t->tracks[i].state == VIGIL_TRACK_STATE_CONFIRMED &&
+            (!report_paired || t->filters[i].paired))
+            t->out[t->out_count++] = t->tracks[i];
+}
+
+vigil_status vigil_tracker_update(vigil_tracker *t, double timestamp,
+                                  const vigil_tracker_detection *dets, int n,
+                                  const vigil_track **tracks, int *count, vigil_error *err) {
+    *tracks = NULL;
+    *count = 0;
+    vigil_status status = check_input(t, timestamp, dets, n, err);
+    if (status < 0 || (status = vigil_tracker_reserve(t, n, err)) < 0)
+        return status;
+    predict_all(t, timestamp);
+    const vigil_tracker_options *o = &t->opt;
+    int n_high = 0, n_low = 0;
+    for (int j = 0; j < n; j++) {
+        t->det_used[j] = 0;
+        if (dets[j].score >= o->high_threshold)
+            t->high[n_high++] = j;
+        else if (dets[j].score >= o->low_threshold)
+            t->low[n_low++] = j;
+    }
+    unsigned confirmed = STATE_BIT(VIGIL_TRACK_STATE_CONFIRMED);
+    unsigned lost = STATE_BIT(VIGIL_TRACK_STATE_LOST);
+    unsigned tentative = STATE_BIT(VIGIL_TRACK_STATE_TENTATIVE);
+    /* 1: confident detections against every track that has been confirmed. */
+    status = stage(t, dets, confirmed | lost, t->high, n_high, VIGIL_TRACK_BOX_PREDICTED,
+                   o->fuse_score, o->match_cost_high, err);
+    /* 2: weak detections only continue tracks that were being followed. */
+    if (status == VIGIL_STATUS_OK)
+        status = stage(t, dets, confirmed, t->low, n_low, VIGIL_TRACK_BOX_PREDICTED, 0,
+                       o->match_cost_low, err);
+    if (status == VIGIL_STATUS_OK && o->observation_recovery)
+        status = stage(t, dets, confirmed | lost, t->high, n_high, VIGIL_TRACK_BOX_LAST_OBSERVED, 0,
+                       o->recovery_cost, err);
+    /* 3: tentative tracks get one chance per frame to be seen again. */
+    if (status == VIGIL_STATUS_OK)
+        status = stage(t, dets, tentative, t->high, n_high, VIGIL_TRACK_BOX_PREDICTED,
+                       o->fuse_score, o->match_cost_tentative, err);
+    if (status < 0)
+        return status;
+    for (int i = 0; i < t->count; i++) {
+        vigil_track *track = &t->tracks[i];
+        if (t->filters[i].paired)
+            continue;
+        if (track->state == VIGIL_TRACK_STATE_TENTATIVE) {
+            track->state = VIGIL_TRACK_STATE_REMOVED;
+            continue;
+        }
+        if (track->state == VIGIL_TRACK_STATE_CONFIRMED)
+            track->state = VIGIL_TRACK_STATE_LOST;
+        double keep = track->stationary ? o->stationary_lost_seconds : o->lost_seconds;
+        if (timestamp - track->last_seen > keep)
+            track->state = VIGIL_TRACK_STATE_REMOVED;
+    }
+    /* 4: what is left and confident enough starts a track. */
+    for (int h = 0; h < n_high; h++) {
+        int j = t->high[h];
+        if (!t->det_used[j] && dets[j].score >= o->new_track_threshold)
+            start_track(t, dets, j);
+    }
+    finish(t, 1);
+    *tracks = t->out;
+    *count = t->out_count;
+    return VIGIL_STATUS_OK;
+}
+
+vigil_status vigil_tracker_predict(vigil_tracker *t, double timestamp, const vigil_track **tracks,
+                                   int *count, vigil_error *err) {
+    *tracks = NULL;
+    *count = 0;
+    vigil_status status = check_input(t, timestamp, NULL, 0, err);
+    if (status < 0)
+        return status;
+    predict_all(t, timestamp);
+    finish(t, 0);
+    *tracks = t->out;
+    *count = t->out_count;
+    return VIGIL_STATUS_OK;
+}
