@@ -293,9 +293,10 @@ static void report_progress(run_stats *s, int64_t index, bool final) {
     s->last_report = t;
     double elapsed = t - s->start;
     fprintf(stderr,
-            "\rvigil detect: frame %lld, %lld done, %.1f frames/s, %.1f ms/frame in the "
-            "detector%s",
-            (long long)index, (long long)s->frames, elapsed > 0 ? s->frames / elapsed : 0.0,
+            "\rvigil detect: frame %lld, %lld done, %lld detections, %.1f frames/s, %.1f "
+            "ms/frame in the detector%s",
+            (long long)index, (long long)s->frames, (long long)s->detections,
+            elapsed > 0 ? s->frames / elapsed : 0.0,
             s->frames ? 1e3 * s->detect_seconds / s->frames : 0.0, final ? "\n" : "   ");
 }
 
@@ -305,17 +306,16 @@ static int detect_frames(vigil_media *media, vigil_detector *d, const vigil_fram
     vigil_error err = {0};
     vigil_detections dets = {0};
     run_stats stats = {.start = now_seconds()};
-    int64_t end = vigil_frame_list_end(frames), index = -1;
+    int64_t end = vigil_frame_list_end(frames), last = -1;
     int status = 0;
     vigil_media_frame f;
     vigil_status st;
     while ((st = vigil_media_next(media, &f, &err)) == VIGIL_STATUS_OK) {
-        index = f.index;
         if (f.index >= end)
             break;
         if (!vigil_frame_list_contains(frames, f.index))
             continue;
-        if (vigil_media_rgb(media, &f, &err) < 0)
+        if ((st = vigil_media_rgb(media, &f, &err)) < 0)
             break;
         vigil_image image = vigil_media_image(&f);
         double t0 = now_seconds();
@@ -329,11 +329,12 @@ static int detect_frames(vigil_media *media, vigil_detector *d, const vigil_fram
         stats.frames++;
         stats.detections += dets.count;
         put_frame(stdout, d, &f, &dets);
+        last = f.index;
         if (progress)
-            report_progress(&stats, f.index, false);
+            report_progress(&stats, last, false);
     }
     if (progress)
-        report_progress(&stats, index, true);
+        report_progress(&stats, last, true);
     if (status == 0 && st < 0 && st != VIGIL_STATUS_END) {
         fprintf(stderr, "vigil detect: %s\n", err.message);
         status = 1;

@@ -283,7 +283,10 @@ static vigil_status end_of_video(vigil_media *m, vigil_error *err) {
         return vigil_error_set(err, VIGIL_STATUS_IO, "%s: read error after %lld frames: %s",
                                m->path, (long long)m->next_index,
                                av_message(m->read_error, msg, sizeof msg));
-    if (!m->info.is_image && m->info.frame_count > 0 && m->next_index < m->info.frame_count)
+    /* Frames short of the declared count mean a cut file, unless as many frames were
+     * seen corrupt: a damaged packet can also make the demuxer lose a frame. */
+    if (!m->info.is_image && m->info.frame_count > 0 &&
+        m->info.frame_count - m->next_index > m->corrupt)
         return vigil_error_set(err, VIGIL_STATUS_FORMAT,
                                "%s: truncated: the file declares %lld frames but ends after %lld",
                                m->path, (long long)m->info.frame_count, (long long)m->next_index);
@@ -317,6 +320,7 @@ static vigil_status next_video(vigil_media *m, vigil_media_frame *out, vigil_err
         if (rc != AVERROR(EAGAIN)) {
             /* A frame the decoder failed on (frame threads report errors here). */
             m->corrupt++;
+            m->next_index++;
             if (m->draining && ++drain_errors > MAX_DRAIN_ERRORS)
                 return end_of_video(m, err);
             continue;
@@ -338,8 +342,12 @@ static vigil_status next_video(vigil_media *m, vigil_media_frame *out, vigil_err
                 return vigil_error_set(err, VIGIL_STATUS_NO_MEMORY, "%s: decoder: %s", m->path,
                                        av_message(rc, msg, sizeof msg));
             }
-            if (rc < 0)
-                m->corrupt++; /* a packet the decoder rejects: skipped */
+            if (rc < 0) {
+                /* A packet the decoder rejects is a frame lost: skipped, but counted in
+                 * the index so that later frames keep their place in the stream. */
+                m->corrupt++;
+                m->next_index++;
+            }
         }
         av_packet_unref(m->packet);
     }

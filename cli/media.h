@@ -43,7 +43,7 @@
 typedef struct vigil_media vigil_media;
 
 typedef struct vigil_media_frame {
-    int64_t index; /* 0-based, in decode order; corrupt frames skipped still count */
+    int64_t index; /* 0-based, in decode order; skipped corrupt frames still count */
     double pts;    /* seconds since the stream's start (0 for a still image) */
     int width, height;
     const uint8_t *rgb; /* RGB24 after vigil_media_rgb(); valid until the next call */

@@ -340,10 +340,12 @@ GstClockTime gst_vigil_cam_conn_latency(GstVigilCamConn *conn) {
 void gst_vigil_cam_conn_free(GstVigilCamConn *conn) {
     if (conn == NULL)
         return;
-    if (conn->pipeline != NULL) {
+    if (conn->pipeline != NULL)
         gst_element_set_state(conn->pipeline, GST_STATE_NULL);
-        gst_object_unref(conn->pipeline);
-    }
+    /* A message left on the bus holds its source, and so the pipeline: drop them all. */
+    if (conn->bus != NULL)
+        gst_bus_set_flushing(conn->bus, TRUE);
+    gst_clear_object(&conn->pipeline);
     gst_clear_object(&conn->bus);
     g_free(conn->uri);
     g_free(conn->masked_uri);

@@ -56,7 +56,7 @@ GST_DEBUG_CATEGORY_STATIC(vigil_cam_src_debug);
 
 /* How often the supervisor looks at its connection for stalls and stop requests. */
 #define POLL_INTERVAL (100 * GST_MSECOND)
-/* Buffers the output may hold: live drops the oldest beyond this, non-live blocks. */
+/* Buffers the output may hold: live drops new frames beyond this, non-live blocks. */
 #define LIVE_QUEUE_BUFFERS 4
 #define PULL_QUEUE_BUFFERS 2
 
@@ -355,6 +355,11 @@ static void on_sample(GstVigilCamConn *conn, GstSample *sample, gpointer data) {
         GST_INFO_OBJECT(self, "output caps %" GST_PTR_FORMAT, caps);
         gst_app_src_set_caps(GST_APP_SRC(self->appsrc), caps);
     }
+    if (live &&
+        gst_app_src_get_current_level_buffers(GST_APP_SRC(self->appsrc)) >= LIVE_QUEUE_BUFFERS) {
+        GST_LOG_OBJECT(self, "downstream is behind: dropping a frame");
+        return;
+    }
     /* A shallow copy: new timestamps, the same video memory. */
     GstBuffer *out = gst_buffer_copy(in);
     GST_BUFFER_PTS(out) = pts;
@@ -497,8 +502,9 @@ static gpointer supervise(gpointer data) {
         }
         if (run == RUN_ENDED) {
             GST_INFO_OBJECT(self, "%s ended", s.masked_uri);
-            gst_app_src_end_of_stream(GST_APP_SRC(self->appsrc));
+            /* the state first: whoever sees the EOS may read it */
             set_state(self, GST_VIGIL_CAM_SRC_STATE_ENDED);
+            gst_app_src_end_of_stream(GST_APP_SRC(self->appsrc));
             g_free(reason);
             break;
         }
@@ -587,12 +593,13 @@ static void configure_output(GstVigilCamSrc *self) {
     GST_OBJECT_LOCK(self);
     gboolean live = self->is_live;
     GST_OBJECT_UNLOCK(self);
-    /* Live: a slow consumer loses the oldest frames, as with a real camera. Non-live: it
-     * holds the decoder back, so that a file is read exactly once. */
+    /* Non-live: a full queue holds the decoder back, so that a file is read exactly
+     * once. Live: on_sample drops the frames a slow consumer has no room for, as a real
+     * camera would. The caps of a previous run stay set: appsrc 1.22.0 queues a NULL
+     * caps when they are cleared, and aborts when its streaming thread meets it. */
     g_object_set(self->appsrc, "is-live", live, "block", !live, "max-bytes", (guint64)0,
-                 "max-buffers", (guint64)(live ? LIVE_QUEUE_BUFFERS : PULL_QUEUE_BUFFERS),
-                 "leaky-type", live ? GST_APP_LEAKY_TYPE_DOWNSTREAM : GST_APP_LEAKY_TYPE_NONE,
-                 "min-latency", (gint64)0, "caps", NULL, NULL);
+                 "max-buffers", (guint64)(live ? 0 : PULL_QUEUE_BUFFERS), "min-latency", (gint64)0,
+                 NULL);
 }
 
 static gboolean start_supervisor(GstVigilCamSrc *self) {

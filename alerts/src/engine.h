@@ -34,6 +34,7 @@ typedef struct rule_track {
     double away_since;
     int64_t cell; /* anomaly: current grid cell key */
     double cell_entered;
+    vigil_point cell_point; /* where the track entered that cell */
     double score;
     vigil_anomaly_score last;
     double scored_pts;

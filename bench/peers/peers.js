@@ -7,8 +7,8 @@
 //   node bench/peers/peers.js --model nanodet|centernet --input FILE --shape 1,3,416,416
 //        [--runs 30] [--warmup 3] [--threads 1,2] [--no-tfjs]
 //
-// FILE holds float32 little-endian values in the model's own input layout (the TF.js and
-// ONNX input: NCHW for NanoDet, NHWC for CenterNet).
+// FILE holds float32 little-endian values of the given shape, NHWC or NCHW: they are
+// transposed to the layout the model declares (NCHW for NanoDet, NHWC for CenterNet).
 'use strict';
 console.log = console.error; // TF.js greets on stdout; stdout carries only the result
 const fs = require('fs');
@@ -49,6 +49,32 @@ function readInput(file, shape) {
   const n = shape.reduce((x, y) => x * y, 1);
   if (buf.length !== n * 4) throw new Error(`${file}: ${buf.length} bytes, shape [${shape}] needs ${n * 4}`);
   return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
+}
+
+// The input shape the TF.js model declares (its ONNX copy takes the same).
+function declaredShape(model) {
+  const json = JSON.parse(fs.readFileSync(path.join(vigilHome(), 'tfjs', `${model}.json`), 'utf8'));
+  const input = Object.values(json.signature.inputs)[0];
+  return input.tensorShape.dim.map((d) => Number(d.size));
+}
+
+// data of shape `from` ([1,H,W,C] or [1,C,H,W]) in the layout of shape `to`.
+function toLayout(data, from, to) {
+  if (from.join() === to.join()) return { data, shape: from };
+  const [n, a, b, c] = from;
+  const out = new Float32Array(data.length);
+  if (n === 1 && to.join() === [1, c, a, b].join()) { // NHWC -> NCHW
+    for (let y = 0; y < a; y++)
+      for (let x = 0; x < b; x++)
+        for (let k = 0; k < c; k++) out[(k * a + y) * b + x] = data[(y * b + x) * c + k];
+  } else if (n === 1 && to.join() === [1, b, c, a].join()) { // NCHW -> NHWC
+    for (let k = 0; k < a; k++)
+      for (let y = 0; y < b; y++)
+        for (let x = 0; x < c; x++) out[(y * c + x) * a + k] = data[(k * b + y) * c + x];
+  } else {
+    throw new Error(`input of shape [${from}] does not fit the model's [${to}]`);
+  }
+  return { data: out, shape: to };
 }
 
 async function timeRuns(runs, warmup, once) {
@@ -109,7 +135,9 @@ async function benchTfjsWasm(args, data) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  const data = readInput(args.input, args.shape);
+  const fed = toLayout(readInput(args.input, args.shape), args.shape, declaredShape(args.model));
+  args.shape = fed.shape;
+  const data = fed.data;
   const results = await benchOrt(args, data);
   if (args.tfjs) results.push(...(await benchTfjsWasm(args, data)));
   process.stdout.write(JSON.stringify({ model: args.model, shape: args.shape, results }) + '\n');

@@ -87,7 +87,7 @@ static head_fixture gfl_fixture(int batch) {
         for (int64_t k = 0; k < vigil_tensor_numel(t); k++)
             d[k] = (i % 2 == 0) ? 0.2f : 0.0f; /* scores 0.2 everywhere, flat bins */
     }
-    /* Level 0, batch 0, cell (row 1, col 2) = 6: anchor (16, 8). */
+    /* Level 0, batch 0, cell (row 1, col 2) = 6: center ((2 + 0.5) * 8, (1 + 0.5) * 8). */
     float *cls8 = input_data(&f, 0), *box8 = input_data(&f, 1);
     float *cls16 = input_data(&f, 2), *box16 = input_data(&f, 3);
     float *s = cls8 + 6 * GFL_C;
@@ -97,7 +97,7 @@ static head_fixture gfl_fixture(int batch) {
     side_logits(l + GFL_BINS, 2, (int[]){1, 2}, (float[]){3.0f, 3.0f});           /* top 1.5 */
     side_logits(l + 2 * GFL_BINS, 2, (int[]){0, 1}, (float[]){0.0f, logf(3.0f)}); /* 0.75 */
     side_logits(l + 3 * GFL_BINS, 1, (int[]){10}, (float[]){20.0f});              /* bottom 10 */
-    /* Level 1, cell (row 1, col 0) = 2: anchor (0, 16); all sides one bin at 1. */
+    /* Level 1, cell (row 1, col 0) = 2: center (8, 24); all sides one bin at 1. */
     cls16[2 * GFL_C + 0] = 0.6f;
     for (int side = 0; side < 4; side++)
         side_logits(box16 + 2 * 4 * GFL_BINS + side * GFL_BINS, 1, (int[]){1}, (float[]){50.0f});
@@ -142,20 +142,20 @@ START_TEST(gfl_peaked_bins_give_exact_box) {
                   err.message);
     /* Level 0 cell: classes 1 (0.9) and 2 (0.5) with the same box; level 1: class 0. */
     ck_assert_int_eq(dets.count, 3);
-    /* left 2*8 = 16, top 1.5*8 = 12, right 0.75*8 = 6, bottom 10*8 = 80 around (16, 8):
-     * x0 = 0, y0 = -4, x1 = 22, y1 = 88. */
+    /* left 2*8 = 16, top 1.5*8 = 12, right 0.75*8 = 6, bottom 10*8 = 80 around (20, 12):
+     * x0 = 4, y0 = 0, x1 = 26, y1 = 92. */
     const vigil_detection *d1 = find_class(&dets, 1), *d2 = find_class(&dets, 2);
     ck_assert_ptr_nonnull(d1);
     ck_assert_ptr_nonnull(d2);
     ck_assert_float_eq_tol(d1->score, 0.9f, 1e-6f);
     ck_assert_float_eq_tol(d2->score, 0.5f, 1e-6f);
-    assert_box(d1->box, 0.0f, -4.0f, 22.0f, 92.0f);
-    assert_box(d2->box, 0.0f, -4.0f, 22.0f, 92.0f);
-    /* Level 1: 16 px each way around (0, 16). */
+    assert_box(d1->box, 4.0f, 0.0f, 22.0f, 92.0f);
+    assert_box(d2->box, 4.0f, 0.0f, 22.0f, 92.0f);
+    /* Level 1: 16 px each way around (8, 24). */
     const vigil_detection *d0 = find_class(&dets, 0);
     ck_assert_ptr_nonnull(d0);
     ck_assert_float_eq_tol(d0->score, 0.6f, 1e-6f);
-    assert_box(d0->box, -16.0f, 0.0f, 32.0f, 32.0f);
+    assert_box(d0->box, -8.0f, 8.0f, 32.0f, 32.0f);
     ck_assert_int_eq(d0->batch_index, 0);
     vigil_detections_free(&dets);
     free_fixture(&f);
@@ -173,7 +173,7 @@ START_TEST(gfl_batch_index) {
     ck_assert_int_eq(dets.items[0].batch_index, 1);
     ck_assert_int_eq(dets.items[0].class_id, 0);
     ck_assert_float_eq_tol(dets.items[0].score, 0.7f, 1e-6f);
-    assert_box(dets.items[0].box, 0, 0, 0, 0);
+    assert_box(dets.items[0].box, 4, 4, 0, 0); /* the center of cell 0 */
     /* Batch 0 still decodes as in the single-frame case. */
     vigil_detections_reset(&dets);
     ck_assert_int_eq(vigil_head_decode(&head, &input32, f.engine, 0, 0.35f, &dets, &err), 0);

@@ -98,6 +98,18 @@ function iou(a, b) {
   return union > 0 ? inter / union : 0;
 }
 
+// Clamps boxes to the model input (the frame, once scaled), as NanoDet's distance2bbox
+// does before its NMS; boxes left with no area are dropped.
+function clip(dets, width, height) {
+  const out = [];
+  for (const d of dets) {
+    const b = [Math.min(Math.max(d.xyxy[0], 0), width), Math.min(Math.max(d.xyxy[1], 0), height),
+               Math.min(Math.max(d.xyxy[2], 0), width), Math.min(Math.max(d.xyxy[3], 0), height)];
+    if (b[2] > b[0] && b[3] > b[1]) out.push({ ...d, xyxy: b });
+  }
+  return out;
+}
+
 // Greedy NMS: highest score first; a box is dropped when its IoU with a kept box of the
 // same class is above iouThreshold. At most maxKeep boxes, sorted by score.
 function nms(dets, iouThreshold, maxKeep) {
@@ -121,4 +133,4 @@ function toSource(dets, scaleX, scaleY) {
   });
 }
 
-module.exports = { decodeGfl, decodeCenternetTopK, nms, iou, toSource };
+module.exports = { decodeGfl, decodeCenternetTopK, clip, nms, iou, toSource };

@@ -16,7 +16,7 @@ const { vigilHome, requireReference } = require('./vigil_home');
 const { decodeFrame } = require('./decode');
 const { loadGraphModelFile } = require('./tfjs_model');
 const { preprocess } = require('./preprocess');
-const { decodeGfl, decodeCenternetTopK, nms, toSource } = require('./heads');
+const { decodeGfl, decodeCenternetTopK, clip, nms, toSource } = require('./heads');
 
 const SCORE_THRESHOLD = 0.35;
 const NMS_IOU = 0.5;
@@ -51,7 +51,7 @@ function decodeNanodet(outs, spec) {
   levels.sort((a, b) => a.stride - b.stride);
   const regMax = outs[levels[0].names[1]].shape[2] / 4 - 1;
   const raw = decodeGfl(levels, NUM_CLASSES, regMax, SCORE_THRESHOLD);
-  const kept = nms(raw, NMS_IOU, MAX_DETECTIONS);
+  const kept = nms(clip(raw, spec.width, spec.height), NMS_IOU, MAX_DETECTIONS);
   return { kept, info: { head: 'gfl', reg_max: regMax, anchor: '((col + 0.5) * stride, (row + 0.5) * stride)',
                          levels: levels.map((l) => ({ stride: l.stride, grid: l.grid,
                                                       class_output: l.names[0],
@@ -75,7 +75,7 @@ function decodeCenternet(outs, spec) {
   const stride = spec.width / w;
   const top = decodeCenternetTopK(heat.data, outs['tower_0/wh'].data, h, w, c, stride, MAX_DETECTIONS);
   checkAgainstBuiltIn(top, outs['tower_0/detections']);
-  const above = top.filter((d) => d.score > SCORE_THRESHOLD);
+  const above = clip(top.filter((d) => d.score > SCORE_THRESHOLD), spec.width, spec.height);
   // The detector applies class-aware NMS after every head; peaks rarely overlap that much.
   const kept = nms(above, NMS_IOU, MAX_DETECTIONS);
   return { kept, info: { head: 'centernet', output_stride: stride, top_k: MAX_DETECTIONS,
@@ -144,7 +144,7 @@ async function makeFixture(tf, model, name, spec, video, frameIndex, outDir) {
              resize: 'stretch, bilinear, half-pixel centers, float32 on 0..255' },
     outputs: Object.entries(outs).map(([out, t]) => ({ name: out, file: fileName(out),
                                                         dtype: 'float32', shape: t.shape })),
-    decode: { ...info, score_threshold: SCORE_THRESHOLD, nms_iou: NMS_IOU, class_aware: true,
+    decode: { ...info, clip: 'to the frame, before NMS', score_threshold: SCORE_THRESHOLD, nms_iou: NMS_IOU, class_aware: true,
               max_detections: MAX_DETECTIONS, scale: [scaleX, scaleY] },
     detections: { file: 'detections.json', count: detections.length },
     reference: { library: `@tensorflow/tfjs ${tf.version.tfjs}`, backend: tf.getBackend() },

@@ -14,9 +14,11 @@ enum {
     VIGIL_LAP_SLOT_SC,
     VIGIL_LAP_SLOT_TRANSPOSE,
     VIGIL_LAP_SLOT_SPARE,
-    VIGIL_LAP_SLOT_GROUPS,   /* limited: union-find and component member lists */
-    VIGIL_LAP_SLOT_EXTENDED, /* limited: one component's extended square matrix */
-    VIGIL_LAP_SLOT_MATCH,    /* limited: that matrix's solution */
+    VIGIL_LAP_SLOT_GROUPS,      /* limited: union-find and component member lists */
+    VIGIL_LAP_SLOT_EXTENDED,    /* limited: one component's extended square matrix */
+    VIGIL_LAP_SLOT_MATCH,       /* limited: that matrix's solution */
+    VIGIL_LAP_SLOT_EDGES,       /* limited: edges grouped by component */
+    VIGIL_LAP_SLOT_DENSE_EDGES, /* the dense wrapper's edge list */
     VIGIL_LAP_SLOT_COUNT,
 };
 

@@ -13,14 +13,17 @@ vigil_tracker_options vigil_tracker_options_default(void) {
         .match_cost_low = 0.5f,
         .match_cost_tentative = 0.7f,
         .recovery_cost = 0.7f,
+        .recovery_seconds = 0.5,
         .fuse_score = true,
         .class_aware = true,
         .confirm_hits = 2,
-        .lost_seconds = 1.0,
+        .lost_seconds = 2.0,
         .stationary_seconds = 2.0,
         .stationary_lost_seconds = 600.0,
         .observation_reupdate = true,
-        .observation_recovery = true,
+        .observation_recovery = false,
+        .lost_velocity_fit = true,
+        .cascade = true,
         .reference_interval = 1.0 / 30.0,
     };
 }
@@ -29,6 +32,8 @@ vigil_tracker_options vigil_tracker_options_bytetrack(void) {
     vigil_tracker_options opt = vigil_tracker_options_default();
     opt.observation_reupdate = false;
     opt.observation_recovery = false;
+    opt.lost_velocity_fit = false;
+    opt.cascade = false;
     opt.stationary_seconds = 0;
     return opt;
 }
@@ -45,13 +50,15 @@ static vigil_status check_options(const vigil_tracker_options *o, vigil_error *e
     const float costs[4] = {o->match_cost_high, o->match_cost_low, o->match_cost_tentative,
                             o->recovery_cost};
     for (int i = 0; i < 4; i++)
-        if (!(costs[i] >= 0 && costs[i] <= 1))
+        if (!(costs[i] >= 0 && costs[i] < 1))
             return vigil_error_set(err, VIGIL_STATUS_INVALID_ARGUMENT,
-                                   "tracker: match cost %g is outside 0..1", (double)costs[i]);
+                                   "tracker: match cost %g is outside [0, 1): a cost of 1 would "
+                                   "pair boxes that do not overlap",
+                                   (double)costs[i]);
     if (o->confirm_hits < 1)
         return vigil_error_set(err, VIGIL_STATUS_INVALID_ARGUMENT,
                                "tracker: confirm_hits must be at least 1, got %d", o->confirm_hits);
-    if (!(o->lost_seconds >= 0) || !(o->stationary_seconds >= 0) ||
+    if (!(o->lost_seconds >= 0) || !(o->stationary_seconds >= 0) || !(o->recovery_seconds >= 0) ||
         !(o->stationary_lost_seconds >= 0))
         return vigil_error_set(err, VIGIL_STATUS_INVALID_ARGUMENT,
                                "tracker: durations must not be negative");
@@ -92,7 +99,8 @@ void vigil_tracker_free(vigil_tracker *t) {
     free(t->col_match);
     free(t->rows);
     free(t->row_match);
-    free(t->cost);
+    free(t->edges);
+    free(t->sweep);
     vigil_lap_workspace_free(&t->lap);
     free(t);
 }
@@ -139,19 +147,20 @@ vigil_status vigil_tracker_reserve(vigil_tracker *t, int n, vigil_error *err) {
             grow((void **)&t->low, (size_t)cap * sizeof *t->low) ||
             grow((void **)&t->cols, (size_t)cap * sizeof *t->cols) ||
             grow((void **)&t->det_used, (size_t)cap * sizeof *t->det_used) ||
-            grow((void **)&t->col_match, (size_t)cap * sizeof *t->col_match))
+            grow((void **)&t->col_match, (size_t)cap * sizeof *t->col_match) ||
+            grow((void **)&t->sweep, (size_t)cap * sizeof(vigil_sweep_entry)))
             return vigil_error_set(err, VIGIL_STATUS_NO_MEMORY,
                                    "tracker: out of memory for %d detections", cap);
         t->det_capacity = cap;
         t->allocations++;
     }
     size_t cells = (size_t)t->capacity * (size_t)t->det_capacity;
-    if (cells > t->cost_capacity) {
-        if (grow((void **)&t->cost, cells * sizeof *t->cost))
+    if (cells > t->edge_capacity) {
+        if (grow((void **)&t->edges, cells * sizeof *t->edges))
             return vigil_error_set(err, VIGIL_STATUS_NO_MEMORY,
-                                   "tracker: out of memory for a %d x %d cost matrix", t->capacity,
+                                   "tracker: out of memory for %d x %d pairs", t->capacity,
                                    t->det_capacity);
-        t->cost_capacity = cells;
+        t->edge_capacity = cells;
         t->allocations++;
     }
     return VIGIL_STATUS_OK;

@@ -8,6 +8,15 @@
 #include "vigil/assignment.h"
 #include "vigil/tracker.h"
 
+/* Observed centres kept per track for the velocity fit: 32 covers a second at 30 fps. */
+#define VIGIL_TRACK_HISTORY 32
+
+/* A detection's horizontal extent, for finding the detections a track can overlap. */
+typedef struct vigil_sweep_entry {
+    float x0, x1;
+    int col;
+} vigil_sweep_entry;
+
 /* What the tracker keeps per track beyond the public vigil_track. */
 typedef struct vigil_track_filter {
     vigil_kalman_box kf;
@@ -16,7 +25,10 @@ typedef struct vigil_track_filter {
     double anchor[2];                   /* where the track has stayed since anchor_time */
     double anchor_time;
     int missed_steps; /* predictions since the last pairing (1 right after a normal step) */
-    int paired;       /* paired in the current update */
+    double history_time[VIGIL_TRACK_HISTORY]; /* ring of observed centres */
+    float history_x[VIGIL_TRACK_HISTORY], history_y[VIGIL_TRACK_HISTORY];
+    int history_count, history_next;
+    int paired; /* paired in the current update */
 } vigil_track_filter;
 
 struct vigil_tracker {
@@ -32,8 +44,9 @@ struct vigil_tracker {
     int *high, *low, *cols, *det_used, *col_match;
     int det_capacity;
     int *rows, *row_match;
-    double *cost;
-    size_t cost_capacity;
+    vigil_lap_edge *edges; /* allowed pairs of one stage */
+    size_t edge_capacity;
+    vigil_sweep_entry *sweep; /* a stage's detections sorted by left edge */
     vigil_lap_workspace lap;
     int next_id;
     double time;

@@ -61,6 +61,61 @@ static void update_stationary(vigil_tracker *t, vigil_track *track, vigil_track_
         t->opt.stationary_seconds > 0 && t->time - f->anchor_time >= t->opt.stationary_seconds;
 }
 
+/* Remembers an observed centre for the velocity fit. */
+static void remember(vigil_track_filter *f, double time, const float box[4]) {
+    f->history_time[f->history_next] = time;
+    f->history_x[f->history_next] = box[0] + 0.5f * box[2];
+    f->history_y[f->history_next] = box[1] + 0.5f * box[3];
+    f->history_next = (f->history_next + 1) % VIGIL_TRACK_HISTORY;
+    if (f->history_count < VIGIL_TRACK_HISTORY)
+        f->history_count++;
+}
+
+#define VELOCITY_FIT_SECONDS 1.0
+
+/* Least-squares velocity of the centres observed in the last second before last_seen;
+ * 0 when too few or too close in time to say. */
+static int fit_velocity(const vigil_track_filter *f, double last_seen, double v[2]) {
+    double st = 0, sx = 0, sy = 0, n = 0;
+    for (int k = 0; k < f->history_count; k++)
+        if (last_seen - f->history_time[k] <= VELOCITY_FIT_SECONDS) {
+            st += f->history_time[k];
+            sx += f->history_x[k];
+            sy += f->history_y[k];
+            n++;
+        }
+    if (n < 3)
+        return 0;
+    double mt = st / n, mx = sx / n, my = sy / n, stt = 0, stx = 0, sty = 0;
+    for (int k = 0; k < f->history_count; k++)
+        if (last_seen - f->history_time[k] <= VELOCITY_FIT_SECONDS) {
+            double dt = f->history_time[k] - mt;
+            stt += dt * dt;
+            stx += dt * (f->history_x[k] - mx);
+            sty += dt * (f->history_y[k] - my);
+        }
+    if (stt < 0.01 * 0.01 * n)
+        return 0;
+    v[0] = stx / stt;
+    v[1] = sty / stt;
+    return 1;
+}
+
+/* A track just lost continues from its last observation at the fitted velocity. */
+static void refit_lost(vigil_tracker *t, vigil_track *track, vigil_track_filter *f) {
+    double v[2];
+    if (!fit_velocity(f, track->last_seen, v))
+        return;
+    f->kf = f->kf_at_observation;
+    f->kf.axis[0].v = v[0];
+    f->kf.axis[1].v = v[1];
+    f->kf.axis[2].v = f->kf.axis[3].v = 0;
+    vigil_kalman_predict(&f->kf, t->time - track->last_seen, &t->noise);
+    vigil_kalman_get_box(&f->kf, track->box);
+    track->velocity[0] = (float)v[0];
+    track->velocity[1] = (float)v[1];
+}
+
 static void pair_track(vigil_tracker *t, int i, const vigil_tracker_detection *dets, int j) {
     vigil_track *track = &t->tracks[i];
     vigil_track_filter *f = &t->filters[i];
@@ -71,6 +126,7 @@ static void pair_track(vigil_tracker *t, int i, const vigil_tracker_detection *d
     f->kf_at_observation = f->kf;
     for (int k = 0; k < 4; k++)
         f->last_box[k] = d->box[k];
+    remember(f, t->time, d->box);
     f->missed_steps = 0;
     f->paired = 1;
     vigil_kalman_get_box(&f->kf, track->box);
@@ -109,6 +165,8 @@ static void start_track(vigil_tracker *t, const vigil_tracker_detection *dets, i
     f->anchor[0] = d->box[0] + 0.5 * d->box[2];
     f->anchor[1] = d->box[1] + 0.5 * d->box[3];
     f->anchor_time = t->time;
+    f->history_count = f->history_next = 0;
+    remember(f, t->time, d->box);
     f->missed_steps = 0;
     f->paired = 1;
     vigil_kalman_get_box(&f->kf, track->box);
@@ -122,8 +180,12 @@ static vigil_status stage(vigil_tracker *t, const vigil_tracker_detection *dets,
                           const int *candidates, int n_candidates, vigil_track_box_kind box_kind,
                           int fuse, double limit, vigil_error *err) {
     int nr = 0, nc = 0;
+    /* Recovery on the last observed box is for short gaps only. */
+    double unseen_limit =
+        box_kind == VIGIL_TRACK_BOX_LAST_OBSERVED ? t->opt.recovery_seconds : INFINITY;
     for (int i = 0; i < t->count; i++)
-        if ((mask >> t->tracks[i].state & 1u) && !t->filters[i].paired)
+        if ((mask >> t->tracks[i].state & 1u) && !t->filters[i].paired &&
+            t->time - t->tracks[i].last_seen <= unseen_limit)
             t->rows[nr++] = i;
     for (int c = 0; c < n_candidates; c++)
         if (!t->det_used[candidates[c]])
@@ -212,8 +274,16 @@ vigil_status vigil_tracker_update(vigil_tracker *t, double timestamp,
     unsigned lost = STATE_BIT(VIGIL_TRACK_STATE_LOST);
     unsigned tentative = STATE_BIT(VIGIL_TRACK_STATE_TENTATIVE);
     /* 1: confident detections against every track that has been confirmed. */
-    status = stage(t, dets, confirmed | lost, t->high, n_high, VIGIL_TRACK_BOX_PREDICTED,
-                   o->fuse_score, o->match_cost_high, err);
+    if (o->cascade) {
+        status = stage(t, dets, confirmed, t->high, n_high, VIGIL_TRACK_BOX_PREDICTED,
+                       o->fuse_score, o->match_cost_high, err);
+        if (status == VIGIL_STATUS_OK)
+            status = stage(t, dets, lost, t->high, n_high, VIGIL_TRACK_BOX_PREDICTED, o->fuse_score,
+                           o->match_cost_high, err);
+    } else {
+        status = stage(t, dets, confirmed | lost, t->high, n_high, VIGIL_TRACK_BOX_PREDICTED,
+                       o->fuse_score, o->match_cost_high, err);
+    }
     /* 2: weak detections only continue tracks that were being followed. */
     if (status == VIGIL_STATUS_OK)
         status = stage(t, dets, confirmed, t->low, n_low, VIGIL_TRACK_BOX_PREDICTED, 0,
@@ -235,8 +305,11 @@ vigil_status vigil_tracker_update(vigil_tracker *t, double timestamp,
             track->state = VIGIL_TRACK_STATE_REMOVED;
             continue;
         }
-        if (track->state == VIGIL_TRACK_STATE_CONFIRMED)
+        if (track->state == VIGIL_TRACK_STATE_CONFIRMED) {
             track->state = VIGIL_TRACK_STATE_LOST;
+            if (o->lost_velocity_fit && !track->stationary)
+                refit_lost(t, track, &t->filters[i]);
+        }
         double keep = track->stationary ? o->stationary_lost_seconds : o->lost_seconds;
         if (timestamp - track->last_seen > keep)
             track->state = VIGIL_TRACK_STATE_REMOVED;

@@ -35,16 +35,16 @@ extern "C" {
 
 #define VIGIL_SPOOL_NONE UINT64_MAX
 
-typedef enum vigil_spool_sync {
+typedef enum vigil_spool_sync_policy {
     VIGIL_SPOOL_SYNC_NEVER = 0, /* page cache only: survives a process crash, not the OS */
     VIGIL_SPOOL_SYNC_INTERVAL,  /* fdatasync at most every sync_interval_ms (default) */
     VIGIL_SPOOL_SYNC_ALWAYS,    /* fdatasync before append returns */
-} vigil_spool_sync;
+} vigil_spool_sync_policy;
 
 typedef struct vigil_spool_options {
     uint64_t max_bytes;     /* all segment files together, default 256 MiB */
     uint64_t segment_bytes; /* a segment is closed past this size, default 4 MiB */
-    vigil_spool_sync sync;
+    vigil_spool_sync_policy sync;
     int sync_interval_ms; /* default 200 */
 } vigil_spool_options;
 
@@ -66,6 +66,7 @@ typedef struct vigil_spool_stats {
     uint64_t bytes;      /* size of the segment files */
     uint64_t segments;   /* segment files */
     uint64_t syncs;      /* fdatasync calls */
+    uint64_t sync_failures; /* fdatasync calls that failed (retried at the next) */
 } vigil_spool_stats;
 
 typedef struct vigil_spool vigil_spool;

@@ -138,6 +138,9 @@ typedef struct vigil_slice_params {
     int64_t begin[VIGIL_MAX_DIMS];
     int64_t end[VIGIL_MAX_DIMS]; /* exclusive, already clamped to the input shape */
     int64_t step[VIGIL_MAX_DIMS];
+    /* When true, dim 0 (the batch) is taken whole, whatever begin/end/step[0] say
+     * (they are 0, the imported batch, 1): imported slices hard-code batch 1 in end[0]. */
+    bool keep_batch;
 } vigil_slice_params;
 
 typedef struct vigil_pad_params {

@@ -109,7 +109,7 @@ vigil_status cpu_binary_prepare(cpu_context *ctx, const vigil_graph *g, int node
         s = dnnl_primitive_desc_create(&pd, &desc, attr, ctx->engine, NULL);
     if (attr)
         dnnl_primitive_attr_destroy(attr);
-    if (s == dnnl_unimplemented)
+    if (cpu_declined(s))
         return VIGIL_STATUS_UNSUPPORTED;
     if (s != dnnl_success)
         return cpu_check(s, g, node, "creating the binary", err);

@@ -40,7 +40,7 @@ static vigil_status cpu_concat_build(cpu_context *ctx, const vigil_graph *g, int
                                               attr, ctx->engine);
     if (attr)
         dnnl_primitive_attr_destroy(attr);
-    if (s == dnnl_unimplemented)
+    if (cpu_declined(s))
         return VIGIL_STATUS_UNSUPPORTED;
     if (s != dnnl_success)
         return cpu_check(s, g, node, "creating the concat", err);

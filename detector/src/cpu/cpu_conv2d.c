@@ -157,9 +157,9 @@ vigil_status cpu_conv2d_prepare(cpu_context *ctx, const vigil_graph *g, int node
      * more than the faster arithmetic saves (measured in docs/cpu-backend.md). */
     if (ctx->bf16 && cs.groups == 1)
         s = cpu_conv2d_pd(ctx, g, node, &cs, dnnl_bf16, &pd);
-    if (s == dnnl_unimplemented) /* no bf16 kernel for this shape: stay in f32 */
+    if (cpu_declined(s)) /* no bf16 kernel for this shape: stay in f32 */
         s = cpu_conv2d_pd(ctx, g, node, &cs, dnnl_f32, &pd);
-    if (s == dnnl_unimplemented)
+    if (cpu_declined(s))
         return VIGIL_STATUS_UNSUPPORTED;
     if (s != dnnl_success)
         return cpu_check(s, g, node, "creating the convolution", err);

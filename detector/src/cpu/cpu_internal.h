@@ -73,6 +73,13 @@ typedef struct cpu_node {
 vigil_status cpu_check(dnnl_status_t s, const vigil_graph *g, int node, const char *what,
                        vigil_error *err);
 
+/* True when oneDNN turned a primitive down at creation (no implementation, or a case
+ * its descriptor checks reject, such as a reduction that reduces nothing): the node then
+ * runs on the ref backend instead. */
+static inline bool cpu_declined(dnnl_status_t s) {
+    return s == dnnl_unimplemented || s == dnnl_invalid_arguments;
+}
+
 /* --- memory descriptors (cpu_md.c) --- */
 
 /* An NHWC vigil tensor as oneDNN's logical {N,C,H,W} with the nhwc tag. */

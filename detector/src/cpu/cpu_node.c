@@ -168,9 +168,8 @@ dnnl_memory_t cpu_node_constant(cpu_node *n, cpu_context *ctx, const dnnl_memory
     dnnl_primitive_desc_t pd = NULL;
     dnnl_primitive_t reorder = NULL;
     dnnl_status_t s = dnnl_memory_create(&user, user_md, ctx->engine, (void *)data);
-    if (s == dnnl_success) {
+    if (s == dnnl_success)
         dst = cpu_node_bind(n, ctx, dst_md, CPU_SOURCE_OWNED, 0, &s);
-    }
     if (s == dnnl_success)
         s = dnnl_reorder_primitive_desc_create(&pd, user_md, ctx->engine, dst_md, ctx->engine,
                                                NULL);

@@ -42,7 +42,7 @@ static vigil_status cpu_reduce_primitive(cpu_context *ctx, const vigil_graph *g,
         s = dnnl_primitive_desc_create(&pd, &desc, attr, ctx->engine, NULL);
     if (attr)
         dnnl_primitive_attr_destroy(attr);
-    if (s == dnnl_unimplemented)
+    if (cpu_declined(s))
         return VIGIL_STATUS_UNSUPPORTED;
     if (s != dnnl_success)
         return cpu_check(s, g, node, "creating the reduction", err);

@@ -1,9 +1,11 @@
-/* GFL head decode (NanoDet): per level of stride s, a grid of ceil(input / s) cells
+/* GFL head decode (NanoDet-g): per level of stride s, a grid of ceil(input / s) cells
  * in row-major order, each with sigmoid class scores and, for each of the four sides
  * (left, top, right, bottom), reg_max + 1 logits over distances 0..reg_max. A side's
  * distance is the expectation of its softmax times the stride, measured from the
- * cell's anchor point (col * s, row * s) — no half-cell offset, as the bundled NanoDet
- * was trained with. Every class scoring above the threshold gives a box. */
+ * cell's center ((col + 0.5) * s, (row + 0.5) * s): the GFL head of NanoDet v0.x,
+ * which NanoDet-g comes from, places its points at cell centers (NanoDet-Plus later
+ * dropped the half cell). docs/detection.md has the evidence on vtest.avi. Every class
+ * scoring above the threshold gives a box. */
 #include <math.h>
 
 #include "detect/detect_internal.h"
@@ -71,7 +73,8 @@ static vigil_status decode_level(const vigil_head_info *head, const vigil_model_
         float top = softmax_expectation(l + bins, bins) * stride;
         float right = softmax_expectation(l + 2 * bins, bins) * stride;
         float bottom = softmax_expectation(l + 3 * bins, bins) * stride;
-        float ax = (float)((cell % grid_w) * stride), ay = (float)((cell / grid_w) * stride);
+        float ax = ((float)(cell % grid_w) + 0.5f) * (float)stride;
+        float ay = ((float)(cell / grid_w) + 0.5f) * (float)stride;
         vigil_detection det = {.box = {ax - left, ay - top, left + right, top + bottom},
                                .batch_index = b};
         for (int c = 0; c < classes; c++) {

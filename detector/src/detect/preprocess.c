@@ -141,6 +141,8 @@ vigil_status vigil_preprocess_plan_run(const vigil_preprocess_plan *plan,
         float *h1 = h0 + plan->h_row_floats;
         uint8_t *rgb0 = plan->rgb_rows + (size_t)2 * t * plan->rgb_row_bytes;
         uint8_t *rgb1 = rgb0 + plan->rgb_row_bytes;
+        /* Rows below the image (letterbox) and columns right of it are padding: the
+         * mean, which normalizes to exactly 0. */
         int fit_w = y < plan->fit_height ? plan->fit_width : 0;
         float wy = 0.0f;
         if (fit_w) {
@@ -148,21 +150,28 @@ vigil_status vigil_preprocess_plan_run(const vigil_preprocess_plan *plan,
             wy = plan->wy[y];
             if (wy != 0.0f)
                 resize_row(plan, frame_row(frame, plan->y1[y], rgb1), order, h1);
+            else
+                h1 = h0;
         }
-        for (int x = 0; x < W; x++) {
+        if (nchw) {
             for (int c = 0; c < 3; c++) {
-                /* Letterbox padding is the mean, which normalizes to exactly 0. */
-                float v = 0.0f;
-                if (x < fit_w) {
+                float *dst = base + c * plane + (size_t)y * W;
+                for (int x = 0; x < fit_w; x++) {
                     float top = h0[3 * x + c];
-                    v = wy != 0.0f ? top + wy * (h1[3 * x + c] - top) : top;
-                    v = (v - mean[c]) * inv_std[c];
+                    dst[x] = (top + wy * (h1[3 * x + c] - top) - mean[c]) * inv_std[c];
                 }
-                if (nchw)
-                    base[c * plane + (size_t)y * W + x] = v;
-                else
-                    base[((size_t)y * W + x) * 3 + c] = v;
+                for (int x = fit_w; x < W; x++)
+                    dst[x] = 0.0f;
             }
+        } else {
+            float *dst = base + (size_t)y * W * 3;
+            for (int x = 0; x < fit_w; x++)
+                for (int c = 0; c < 3; c++) {
+                    float top = h0[3 * x + c];
+                    dst[3 * x + c] = (top + wy * (h1[3 * x + c] - top) - mean[c]) * inv_std[c];
+                }
+            for (int i = 3 * fit_w; i < 3 * W; i++)
+                dst[i] = 0.0f;
         }
     }
     return VIGIL_STATUS_OK;

@@ -65,8 +65,8 @@ static int append(vigil_ir *ir, vigil_op_type op, const char *name, const int *i
     return ir->n_nodes++;
 }
 
-int vigil_ir_add(vigil_ir *ir, vigil_op_type op, const char *name, const int *inputs,
-                 int n_inputs, const vigil_op_params *params, vigil_error *err) {
+int vigil_ir_add(vigil_ir *ir, vigil_op_type op, const char *name, const int *inputs, int n_inputs,
+                 const vigil_op_params *params, vigil_error *err) {
     int index = append(ir, op, name, inputs, n_inputs, params, err);
     if (index < 0)
         return index;
@@ -92,7 +92,8 @@ int vigil_ir_add_const(vigil_ir *ir, const char *name, vigil_tensor *value, vigi
     if (value->dtype == VIGIL_DTYPE_I32) {
         /* Activations are float: integer constants used as data become float. */
         vigil_tensor f;
-        vigil_status status = vigil_tensor_alloc(&f, VIGIL_DTYPE_F32, value->ndim, value->shape, err);
+        vigil_status status =
+            vigil_tensor_alloc(&f, VIGIL_DTYPE_F32, value->ndim, value->shape, err);
         if (status < 0)
             return status;
         for (int64_t i = 0; i < vigil_tensor_numel(value); i++)

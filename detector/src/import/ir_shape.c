@@ -34,10 +34,11 @@ static vigil_status window_out(vigil_ir_node *n, const vigil_ir_node *x, const i
     int64_t out[4] = {x->shape[0], 0, 0, channels};
     for (int d = 0; d < 2; d++) {
         if (padding == VIGIL_PADDING_SAME)
-            out[1 + d] = same_out(x->shape[1 + d], stride[d], window[d], &pads[2 * d],
-                                  &pads[2 * d + 1]);
+            out[1 + d] =
+                same_out(x->shape[1 + d], stride[d], window[d], &pads[2 * d], &pads[2 * d + 1]);
         else
-            out[1 + d] = (x->shape[1 + d] + pads[2 * d] + pads[2 * d + 1] - window[d]) / stride[d] + 1;
+            out[1 + d] =
+                (x->shape[1 + d] + pads[2 * d] + pads[2 * d + 1] - window[d]) / stride[d] + 1;
         if (out[1 + d] < 1)
             return fail(err, n, "window larger than the padded input");
     }
@@ -164,6 +165,8 @@ static vigil_status infer_slice(vigil_ir *ir, vigil_ir_node *n, vigil_error *err
             p->end[i] = p->begin[i];
         out[i] = (p->end[i] - p->begin[i] + p->step[i] - 1) / p->step[i];
     }
+    if (p->keep_batch && x->ndim > 0)
+        out[0] = x->shape[0];
     set_shape(n, x->ndim, out);
     return VIGIL_STATUS_OK;
 }

@@ -64,7 +64,8 @@ static vigil_dtype dst_type(const vigil_tfjs_node *n) {
 static vigil_status fold_cast(const vigil_tfjs_node *n, const vigil_tensor *x, vigil_tensor *out,
                               vigil_error *err) {
     vigil_dtype dtype = dst_type(n);
-    const cJSON *dst = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(n->attr, "DstT"), "type");
+    const cJSON *dst =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(n->attr, "DstT"), "type");
     bool to_bool = cJSON_IsString(dst) && strcmp(dst->valuestring, "DT_BOOL") == 0;
     vigil_status status = alloc_like(out, dtype, x->ndim, x->shape, err);
     for (int64_t i = 0; status >= 0 && i < vigil_tensor_numel(x); i++) {
@@ -75,8 +76,8 @@ static vigil_status fold_cast(const vigil_tfjs_node *n, const vigil_tensor *x, v
 }
 
 /* Resolves a TF shape with at most one -1 against numel. */
-static vigil_status resolve_shape(const vigil_tfjs_node *n, int64_t numel, int ndim,
-                                  int64_t *shape, vigil_error *err) {
+static vigil_status resolve_shape(const vigil_tfjs_node *n, int64_t numel, int ndim, int64_t *shape,
+                                  vigil_error *err) {
     int64_t known = 1;
     int unknown = -1;
     for (int i = 0; i < ndim; i++) {
@@ -565,7 +566,10 @@ static vigil_status fold_reduce(const vigil_tfjs_node *n, inputs_t in, vigil_ten
         for (int d = 0; d < x->ndim; d++)
             o += (reduced[d] ? 0 : idx[d]) * fs[d];
         double v = at(x, i);
-        acc[o] = is_max ? fmax(acc[o], v) : is_min ? fmin(acc[o], v) : is_prod ? acc[o] * v : acc[o] + v;
+        acc[o] = is_max    ? fmax(acc[o], v)
+                 : is_min  ? fmin(acc[o], v)
+                 : is_prod ? acc[o] * v
+                           : acc[o] + v;
         for (int d = x->ndim - 1; d >= 0 && ++idx[d] == x->shape[d]; d--)
             idx[d] = 0;
     }
@@ -597,7 +601,8 @@ static vigil_status fold_range(const vigil_tfjs_node *n, inputs_t in, vigil_tens
     if (count < 0)
         count = 0;
     bool is_int = in[0]->dtype == VIGIL_DTYPE_I32 && in[2]->dtype == VIGIL_DTYPE_I32;
-    vigil_status status = alloc_like(out, is_int ? VIGIL_DTYPE_I32 : VIGIL_DTYPE_F32, 1, &count, err);
+    vigil_status status =
+        alloc_like(out, is_int ? VIGIL_DTYPE_I32 : VIGIL_DTYPE_F32, 1, &count, err);
     for (int64_t i = 0; status >= 0 && i < count; i++)
         put(out, i, start + (double)i * delta);
     return status;

@@ -29,7 +29,7 @@
 
 typedef struct vigil_tfjs_node {
     char *name;
-    const char *op;   /* points into the document */
+    const char *op;    /* points into the document */
     const cJSON *attr; /* the node's "attr" object, or NULL */
     int n_inputs;
     char **inputs;  /* data inputs as written ("x", "x:1"); control inputs dropped */
@@ -38,7 +38,7 @@ typedef struct vigil_tfjs_node {
     bool has_value; /* Const, or folded to a constant during lowering */
     vigil_tensor value;
     int ir[VIGIL_TFJS_MAX_SLOTS]; /* IR node of each output slot once lowered; -1 before */
-    int mark;  /* traversal state */
+    int mark;                     /* traversal state */
 } vigil_tfjs_node;
 
 typedef struct vigil_tfjs_graph {
@@ -114,8 +114,8 @@ void vigil_ir_init(vigil_ir *ir);
 void vigil_ir_free(vigil_ir *ir);
 /* Each add returns the node index (or a negative status) and infers its shape from
  * its inputs; node pointers are invalid after an add (the array may move). */
-int vigil_ir_add(vigil_ir *ir, vigil_op_type op, const char *name, const int *inputs,
-                 int n_inputs, const vigil_op_params *params, vigil_error *err);
+int vigil_ir_add(vigil_ir *ir, vigil_op_type op, const char *name, const int *inputs, int n_inputs,
+                 const vigil_op_params *params, vigil_error *err);
 int vigil_ir_add_input(vigil_ir *ir, const char *name, int ndim, const int64_t *shape,
                        vigil_error *err);
 /* Takes ownership of value (converted to F32 if it is I32). */
@@ -162,8 +162,8 @@ void vigil_ir_mark_keep_batch(vigil_ir *ir);
 /* ---- lowering and families ---- */
 
 /* Lowers the nodes that the chosen outputs need into ir. */
-vigil_status vigil_tfjs_lower(vigil_tfjs_graph *g, const vigil_tfjs_options *options,
-                              vigil_ir *ir, vigil_error *err);
+vigil_status vigil_tfjs_lower(vigil_tfjs_graph *g, const vigil_tfjs_options *options, vigil_ir *ir,
+                              vigil_error *err);
 
 /* Fills model->input, head and labels for NanoDet and CenterNet; leaves VIGIL_HEAD_NONE
  * and the input size for other graphs. nchw_input: the model was fed NCHW before

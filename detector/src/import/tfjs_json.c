@@ -23,8 +23,8 @@ static vigil_status read_text(const char *path, char **text, vigil_error *err) {
         status = vigil_error_set(err, length < 0 ? VIGIL_STATUS_IO : VIGIL_STATUS_NO_MEMORY,
                                  "%s: cannot read", path);
     else if (fread(buf, 1, (size_t)length, f) != (size_t)length)
-        status = vigil_error_set(err, VIGIL_STATUS_IO, "%s: cannot read: %s", path,
-                                 strerror(errno));
+        status =
+            vigil_error_set(err, VIGIL_STATUS_IO, "%s: cannot read: %s", path, strerror(errno));
     fclose(f);
     if (status < 0) {
         free(buf);
@@ -187,8 +187,8 @@ static vigil_status read_graph(vigil_tfjs_graph *g, const char *text, vigil_erro
     if (!g->doc) {
         int line, column;
         locate(text, end && end >= text ? (size_t)(end - text) : 0, &line, &column);
-        return vigil_error_set(err, VIGIL_STATUS_FORMAT, "not valid JSON (error at line %d, column %d)",
-                               line, column);
+        return vigil_error_set(err, VIGIL_STATUS_FORMAT,
+                               "not valid JSON (error at line %d, column %d)", line, column);
     }
     const cJSON *topology = cJSON_GetObjectItemCaseSensitive(g->doc, "modelTopology");
     const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(topology, "node");
@@ -328,8 +328,8 @@ int vigil_tfjs_attr_strings(const vigil_tfjs_node *n, const char *key, char out[
     const cJSON *values = cJSON_GetObjectItemCaseSensitive(list, "s");
     int count = 0;
     for (const cJSON *v = values ? values->child : NULL; v && count < max; v = v->next) {
-        long length = cJSON_IsString(v) ? vigil_base64_decode(v->valuestring, (uint8_t *)out[count], 31)
-                                        : -1;
+        long length =
+            cJSON_IsString(v) ? vigil_base64_decode(v->valuestring, (uint8_t *)out[count], 31) : -1;
         if (length < 0)
             return -1;
         out[count++][length] = '\0';
@@ -347,8 +347,8 @@ int vigil_tfjs_attr_shape(const vigil_tfjs_node *n, const char *key, int64_t *ou
         if (count >= max)
             return -1;
         double size;
-        out[count++] = number_of(cJSON_GetObjectItemCaseSensitive(d, "size"), &size) ? (int64_t)size
-                                                                                      : -1;
+        out[count++] =
+            number_of(cJSON_GetObjectItemCaseSensitive(d, "size"), &size) ? (int64_t)size : -1;
     }
     return count;
 }

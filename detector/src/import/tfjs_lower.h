@@ -26,9 +26,8 @@ int vigil_lower_rank(const vigil_lower *lw, const vigil_tfjs_node *n, int k);
 vigil_status vigil_lower_fail(vigil_lower *lw, const vigil_tfjs_node *n, vigil_status status,
                               const char *what);
 /* Adds an IR node named after n (plus suffix) and returns its index or a negative status. */
-int vigil_lower_add(vigil_lower *lw, const vigil_tfjs_node *n, const char *suffix,
-                    vigil_op_type op, const int *inputs, int n_inputs,
-                    const vigil_op_params *params);
+int vigil_lower_add(vigil_lower *lw, const vigil_tfjs_node *n, const char *suffix, vigil_op_type op,
+                    const int *inputs, int n_inputs, const vigil_op_params *params);
 /* Adds an IR constant named after n (plus suffix); takes ownership of value. */
 int vigil_lower_add_const(vigil_lower *lw, const vigil_tfjs_node *n, const char *suffix,
                           vigil_tensor *value);

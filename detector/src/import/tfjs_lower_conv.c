@@ -38,8 +38,8 @@ static vigil_status hw_attr(vigil_lower *lw, const vigil_tfjs_node *n, const cha
     return VIGIL_STATUS_OK;
 }
 
-static vigil_status window_padding(vigil_lower *lw, const vigil_tfjs_node *n, vigil_padding *padding,
-                                   int pads[4]) {
+static vigil_status window_padding(vigil_lower *lw, const vigil_tfjs_node *n,
+                                   vigil_padding *padding, int pads[4]) {
     char buf[16];
     const char *mode = vigil_tfjs_attr_string(n, "padding", "VALID", buf, sizeof buf);
     memset(pads, 0, 4 * sizeof *pads);
@@ -79,8 +79,8 @@ static vigil_status activation_of(vigil_lower *lw, const vigil_tfjs_node *n, con
         *a = VIGIL_ACTIVATION_LEAKY_RELU;
         *alpha = vigil_tfjs_attr_float(n, "leakyrelu_alpha", 0.2f);
     } else {
-        char what[96];
-        snprintf(what, sizeof what, "unsupported fused activation '%s'", name);
+        char what[192];
+        snprintf(what, sizeof what, "unsupported fused activation '%.120s'", name);
         return vigil_lower_fail(lw, n, VIGIL_STATUS_UNSUPPORTED, what);
     }
     return VIGIL_STATUS_OK;
@@ -129,8 +129,8 @@ static vigil_status batch_norm_factors(vigil_lower *lw, const vigil_tfjs_node *n
         return status;
     }
     for (int64_t c = 0; c < channels; c++) {
-        double scale = ((const float *)v[0]->data)[c] /
-                       sqrt((double)((const float *)v[3]->data)[c] + epsilon);
+        double scale =
+            ((const float *)v[0]->data)[c] / sqrt((double)((const float *)v[3]->data)[c] + epsilon);
         ((float *)s->data)[c] = (float)scale;
         ((float *)t->data)[c] =
             (float)(((const float *)v[1]->data)[c] - ((const float *)v[2]->data)[c] * scale);
@@ -144,7 +144,8 @@ vigil_status vigil_lower_conv(vigil_lower *lw, vigil_tfjs_node *n) {
     vigil_op_params p = {0};
     vigil_conv2d_params *c = &p.conv2d;
     vigil_status status;
-    if ((status = check_nhwc(lw, n)) < 0 || (status = hw_attr(lw, n, "strides", 1, c->stride)) < 0 ||
+    if ((status = check_nhwc(lw, n)) < 0 ||
+        (status = hw_attr(lw, n, "strides", 1, c->stride)) < 0 ||
         (status = hw_attr(lw, n, "dilations", 1, c->dilation)) < 0 ||
         (status = window_padding(lw, n, &c->padding, c->pads)) < 0)
         return status;
@@ -213,7 +214,8 @@ vigil_status vigil_lower_pool(vigil_lower *lw, vigil_tfjs_node *n) {
     vigil_pool2d_params *pool = &p.pool2d;
     pool->type = strcmp(n->op, "MaxPool") == 0 ? VIGIL_POOL_MAX : VIGIL_POOL_AVG;
     vigil_status status;
-    if ((status = check_nhwc(lw, n)) < 0 || (status = hw_attr(lw, n, "ksize", 1, pool->kernel)) < 0 ||
+    if ((status = check_nhwc(lw, n)) < 0 ||
+        (status = hw_attr(lw, n, "ksize", 1, pool->kernel)) < 0 ||
         (status = hw_attr(lw, n, "strides", 1, pool->stride)) < 0 ||
         (status = window_padding(lw, n, &pool->padding, pool->pads)) < 0)
         return status;
@@ -234,15 +236,16 @@ vigil_status vigil_lower_batch_norm(vigil_lower *lw, vigil_tfjs_node *n) {
     if (vigil_tfjs_attr_bool(n, "is_training", false))
         return vigil_lower_fail(lw, n, VIGIL_STATUS_UNSUPPORTED, "training-mode batch norm");
     if (n->n_inputs < 5)
-        return vigil_lower_fail(lw, n, VIGIL_STATUS_FORMAT, "needs x, scale, offset, mean, variance");
+        return vigil_lower_fail(lw, n, VIGIL_STATUS_FORMAT,
+                                "needs x, scale, offset, mean, variance");
     int x = vigil_lower_input(lw, n, 0);
     if (x < 0)
         return x;
     const vigil_ir_node *xn = &lw->ir->nodes[x];
     int64_t channels = xn->ndim > 0 ? xn->shape[xn->ndim - 1] : 0;
     vigil_tensor s, t;
-    status = batch_norm_factors(lw, n, 1, channels, vigil_tfjs_attr_float(n, "epsilon", 0.001f),
-                                &s, &t);
+    status =
+        batch_norm_factors(lw, n, 1, channels, vigil_tfjs_attr_float(n, "epsilon", 0.001f), &s, &t);
     if (status < 0)
         return status;
     int sc = vigil_lower_add_const(lw, n, "/scale", &s);

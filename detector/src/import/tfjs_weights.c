@@ -15,8 +15,8 @@ typedef struct weight_spec {
     int ndim;
     int64_t shape[VIGIL_MAX_DIMS];
     int64_t numel;
-    const char *dtype;       /* float32, int32, bool */
-    const char *quantized;   /* uint8, uint16, float16 or NULL */
+    const char *dtype;     /* float32, int32, bool */
+    const char *quantized; /* uint8, uint16, float16 or NULL */
     float scale, min;
     size_t bytes;
 } weight_spec;
@@ -122,7 +122,8 @@ static vigil_status read_shards(const vigil_tfjs_graph *g, const cJSON *paths, u
     for (const cJSON *p = paths ? paths->child : NULL; p; p = p->next) {
         if (!cJSON_IsString(p)) {
             free(buf);
-            return vigil_error_set(err, VIGIL_STATUS_FORMAT, "weightsManifest path is not a string");
+            return vigil_error_set(err, VIGIL_STATUS_FORMAT,
+                                   "weightsManifest path is not a string");
         }
         char path[4096];
         snprintf(path, sizeof path, "%s%s", p->valuestring[0] == '/' ? "" : g->dir, p->valuestring);

@@ -210,8 +210,8 @@ static vigil_status op_from_json(vigil_graph *g, const cJSON *nodes, int at, con
     return status;
 }
 
-static vigil_status nodes_from_json(vigil_graph *g, const cJSON *nodes,
-                                    const vigil_safetensors *st, vigil_error *err) {
+static vigil_status nodes_from_json(vigil_graph *g, const cJSON *nodes, const vigil_safetensors *st,
+                                    vigil_error *err) {
     int count = cJSON_GetArraySize(nodes);
     for (int i = 0; i < count; i++) {
         const cJSON *obj = cJSON_GetArrayItem(nodes, i);
@@ -275,7 +275,8 @@ static vigil_status check_param_ranks(const vigil_graph *g, const cJSON *nodes, 
                                                         : NULL;
         if (!key)
             continue;
-        const cJSON *params = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(nodes, i), "params");
+        const cJSON *params =
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(nodes, i), "params");
         int given = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(params, key));
         int rank = g->nodes[n->inputs[0]].out_ndim;
         if (given < rank)

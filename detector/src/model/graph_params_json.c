@@ -31,7 +31,7 @@ static void add_int64s(cJSON *obj, const char *key, const int64_t *v, int n) {
 
 static void add_float(cJSON *obj, const char *key, float v) {
     if (isfinite(v))
-        cJSON_AddNumberToObject(obj, key, v);
+        cJSON_AddNumberToObject(obj, key, vigil_model_float_json(v));
     else
         cJSON_AddStringToObject(obj, key, isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
 }
@@ -94,6 +94,8 @@ cJSON *vigil_model_params_to_json(vigil_op_type op, const vigil_op_params *p, in
         add_int64s(obj, "begin", p->slice.begin, n);
         add_int64s(obj, "end", p->slice.end, n);
         add_int64s(obj, "step", p->slice.step, n);
+        if (p->slice.keep_batch)
+            cJSON_AddBoolToObject(obj, "keep_batch", true);
         break;
     case VIGIL_OP_PAD:
         add_int64s(obj, "before", p->pad.before, n);
@@ -136,7 +138,8 @@ static vigil_status get_int64s(const cJSON *obj, const char *key, int exact, int
         return bad(err, key, "is missing or not an array");
     int n = cJSON_GetArraySize(array);
     if ((exact > 0 && n != exact) || n > max)
-        return bad(err, key, exact > 0 ? "has the wrong number of entries" : "has too many entries");
+        return bad(err, key,
+                   exact > 0 ? "has the wrong number of entries" : "has too many entries");
     for (int i = 0; i < n; i++) {
         const cJSON *item = cJSON_GetArrayItem(array, i);
         if (!is_integer(item) || item->valuedouble < (double)min)
@@ -236,7 +239,8 @@ static vigil_status get_activation(const cJSON *obj, bool required, vigil_activa
     if (!item && required)
         return bad(err, "activation", "is missing");
     if (item && (!cJSON_IsString(item) || !vigil_activation_from_name(item->valuestring, a)))
-        return vigil_error_set(err, VIGIL_STATUS_FORMAT, "parameter \"activation\": unknown value '%s'",
+        return vigil_error_set(err, VIGIL_STATUS_FORMAT,
+                               "parameter \"activation\": unknown value '%s'",
                                cJSON_IsString(item) ? item->valuestring : "?");
     vigil_status status = get_float(obj, "alpha", 0.0f, alpha, err);
     if (status >= 0 && !isfinite(*alpha))
@@ -308,7 +312,7 @@ static vigil_status slice_from_json(const cJSON *obj, vigil_slice_params *s, vig
                                "parameters \"begin\", \"end\" and \"step\" differ in length");
     for (int i = nb; i < VIGIL_MAX_DIMS; i++)
         s->step[i] = 1;
-    return VIGIL_STATUS_OK;
+    return get_bool(obj, "keep_batch", &s->keep_batch, err);
 }
 
 static vigil_status pad_from_json(const cJSON *obj, vigil_pad_params *p, vigil_error *err) {
@@ -346,8 +350,8 @@ static vigil_status reshape_from_json(const cJSON *obj, vigil_reshape_params *r,
     return get_bool(obj, "keep_batch", &r->keep_batch, err);
 }
 
-vigil_status vigil_model_params_from_json(vigil_op_type op, const cJSON *json,
-                                          vigil_op_params *p, vigil_error *err) {
+vigil_status vigil_model_params_from_json(vigil_op_type op, const cJSON *json, vigil_op_params *p,
+                                          vigil_error *err) {
     memset(p, 0, sizeof *p);
     static const cJSON empty = {.type = cJSON_Object};
     const cJSON *obj = json ? json : &empty;

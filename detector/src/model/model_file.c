@@ -35,8 +35,7 @@ static vigil_status check_version(const vigil_safetensors *st, vigil_error *err)
     return VIGIL_STATUS_OK;
 }
 
-static vigil_status model_from_file(const vigil_safetensors *st, vigil_model *m,
-                                    vigil_error *err) {
+static vigil_status model_from_file(const vigil_safetensors *st, vigil_model *m, vigil_error *err) {
     vigil_status status = check_version(st, err);
     if (status < 0)
         return status;

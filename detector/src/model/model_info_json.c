@@ -50,8 +50,8 @@ static vigil_status get_positive_int(const cJSON *obj, const char *key, int *out
     const cJSON *item = member(obj, key);
     if (!cJSON_IsNumber(item) || item->valuedouble < 1 || item->valuedouble > 1e6 ||
         item->valuedouble != floor(item->valuedouble))
-        return vigil_error_set(err, VIGIL_STATUS_FORMAT, "\"%s\" is missing or not a positive integer",
-                               key);
+        return vigil_error_set(err, VIGIL_STATUS_FORMAT,
+                               "\"%s\" is missing or not a positive integer", key);
     *out = (int)item->valuedouble;
     return VIGIL_STATUS_OK;
 }
@@ -90,8 +90,13 @@ cJSON *vigil_model_input_to_json(const vigil_model_input *in) {
     cJSON_AddNumberToObject(obj, "height", in->height);
     cJSON_AddStringToObject(obj, "layout", layout_names[in->layout & 1]);
     cJSON_AddStringToObject(obj, "color", color_names[in->color & 1]);
-    cJSON_AddItemToObject(obj, "mean", cJSON_CreateFloatArray(in->mean, 3));
-    cJSON_AddItemToObject(obj, "std", cJSON_CreateFloatArray(in->std, 3));
+    double mean[3], std[3];
+    for (int i = 0; i < 3; i++) {
+        mean[i] = vigil_model_float_json(in->mean[i]);
+        std[i] = vigil_model_float_json(in->std[i]);
+    }
+    cJSON_AddItemToObject(obj, "mean", cJSON_CreateDoubleArray(mean, 3));
+    cJSON_AddItemToObject(obj, "std", cJSON_CreateDoubleArray(std, 3));
     cJSON_AddStringToObject(obj, "resize", resize_names[in->resize & 1]);
     return obj;
 }
@@ -264,8 +269,8 @@ static const vigil_node *output_node(const vigil_graph *g, const char *name) {
     return NULL;
 }
 
-static vigil_status check_output(const vigil_graph *g, const char *role, const char *name,
-                                 int ndim, const int64_t *expect, vigil_error *err) {
+static vigil_status check_output(const vigil_graph *g, const char *role, const char *name, int ndim,
+                                 const int64_t *expect, vigil_error *err) {
     const vigil_node *n = output_node(g, name);
     if (!n)
         return vigil_error_set(err, VIGIL_STATUS_FORMAT,
@@ -275,10 +280,10 @@ static vigil_status check_output(const vigil_graph *g, const char *role, const c
         ok = expect[i] < 0 || n->out_shape[i] == expect[i];
     if (!ok) {
         char have[96], want[96];
-        return vigil_error_set(err, VIGIL_STATUS_FORMAT,
-                               "vigil.head: %s '%s' has shape %s, expected %s (-1: any)", role,
-                               name, vigil_shape_format(n->out_ndim, n->out_shape, have, sizeof have),
-                               vigil_shape_format(ndim, expect, want, sizeof want));
+        return vigil_error_set(
+            err, VIGIL_STATUS_FORMAT, "vigil.head: %s '%s' has shape %s, expected %s (-1: any)",
+            role, name, vigil_shape_format(n->out_ndim, n->out_shape, have, sizeof have),
+            vigil_shape_format(ndim, expect, want, sizeof want));
     }
     return VIGIL_STATUS_OK;
 }

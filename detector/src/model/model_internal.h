@@ -9,6 +9,8 @@
 #define VIGIL_MODEL_INTERNAL_H
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "vigil/model.h"
 
@@ -68,19 +70,30 @@ vigil_status vigil_model_graph_from_json(const cJSON *json, const vigil_safetens
 /* Op parameters as a JSON object and back; ndim is the rank of the node's first input
  * (used for per-dimension parameters), 0 when unknown. */
 cJSON *vigil_model_params_to_json(vigil_op_type op, const vigil_op_params *p, int ndim);
-vigil_status vigil_model_params_from_json(vigil_op_type op, const cJSON *json,
-                                          vigil_op_params *p, vigil_error *err);
+vigil_status vigil_model_params_from_json(vigil_op_type op, const cJSON *json, vigil_op_params *p,
+                                          vigil_error *err);
 
 cJSON *vigil_model_input_to_json(const vigil_model_input *input);
 vigil_status vigil_model_input_from_json(const cJSON *json, vigil_model_input *input,
                                          vigil_error *err);
 cJSON *vigil_model_head_to_json(const vigil_head_info *head);
-vigil_status vigil_model_head_from_json(const cJSON *json, vigil_head_info *head,
-                                        vigil_error *err);
+vigil_status vigil_model_head_from_json(const cJSON *json, vigil_head_info *head, vigil_error *err);
 void vigil_model_head_clear(vigil_head_info *head);
 cJSON *vigil_model_labels_to_json(int n_labels, char *const *labels);
 vigil_status vigil_model_labels_from_json(const cJSON *json, int *n_labels, char ***labels,
                                           vigil_error *err);
+
+/* The double whose shortest decimal form reads back as f, so that 0.1f is written
+ * "0.1" rather than "0.10000000149011612". */
+static inline double vigil_model_float_json(float f) {
+    char text[32];
+    for (int digits = 6; digits <= 9; digits++) {
+        snprintf(text, sizeof text, "%.*g", digits, (double)f);
+        if (strtof(text, NULL) == f)
+            break;
+    }
+    return strtod(text, NULL);
+}
 
 /* Checks that every output the head names exists in the graph. */
 vigil_status vigil_model_head_check(const vigil_head_info *head, const vigil_graph *g,

@@ -49,12 +49,12 @@ vigil_status vigil_safetensors_read(const char *path, vigil_safetensors *st, vig
     return vigil_safetensors_parse(bytes, size, st, err);
 }
 
-static vigil_status parse_entry(const cJSON *item, uint64_t data_size,
-                                vigil_safetensors_entry *e, vigil_error *err) {
+static vigil_status parse_entry(const cJSON *item, uint64_t data_size, vigil_safetensors_entry *e,
+                                vigil_error *err) {
     const char *name = item->string;
     if (!cJSON_IsObject(item))
-        return vigil_error_set(err, VIGIL_STATUS_FORMAT, "tensor '%s': header entry is not an object",
-                               name);
+        return vigil_error_set(err, VIGIL_STATUS_FORMAT,
+                               "tensor '%s': header entry is not an object", name);
     const cJSON *dtype = cJSON_GetObjectItemCaseSensitive(item, "dtype");
     const cJSON *shape = cJSON_GetObjectItemCaseSensitive(item, "shape");
     const cJSON *offsets = cJSON_GetObjectItemCaseSensitive(item, "data_offsets");
@@ -97,8 +97,8 @@ static vigil_status parse_entry(const cJSON *item, uint64_t data_size,
         !cJSON_IsNumber(cJSON_GetArrayItem(offsets, 1)) || b < 0 || en < b ||
         b != (double)(uint64_t)b || en != (double)(uint64_t)en)
         return vigil_error_set(err, VIGIL_STATUS_FORMAT,
-                               "tensor '%s': data_offsets [%.0f, %.0f] are not a valid range",
-                               name, b, en);
+                               "tensor '%s': data_offsets [%.0f, %.0f] are not a valid range", name,
+                               b, en);
     e->begin = (uint64_t)b;
     e->end = (uint64_t)en;
     if (e->end > data_size)
@@ -110,11 +110,10 @@ static vigil_status parse_entry(const cJSON *item, uint64_t data_size,
     uint64_t expected = numel * vigil_dtype_size(e->dtype);
     if (e->end - e->begin != expected) {
         char buf[128];
-        return vigil_error_set(err, VIGIL_STATUS_FORMAT,
-                               "tensor '%s': %llu bytes of data, but %s %s needs %llu", name,
-                               (unsigned long long)(e->end - e->begin), dtype->valuestring,
-                               vigil_shape_format(ndim, e->shape, buf, sizeof buf),
-                               (unsigned long long)expected);
+        return vigil_error_set(
+            err, VIGIL_STATUS_FORMAT, "tensor '%s': %llu bytes of data, but %s %s needs %llu", name,
+            (unsigned long long)(e->end - e->begin), dtype->valuestring,
+            vigil_shape_format(ndim, e->shape, buf, sizeof buf), (unsigned long long)expected);
     }
     return VIGIL_STATUS_OK;
 }
@@ -141,11 +140,10 @@ static vigil_status check_overlaps(vigil_safetensors *st, vigil_error *err) {
         if (e->end == e->begin)
             continue;
         if (last && e->begin < last->end) {
-            status = vigil_error_set(err, VIGIL_STATUS_FORMAT,
-                                     "tensors '%s' [%llu, %llu] and '%s' [%llu, %llu] overlap",
-                                     last->name, (unsigned long long)last->begin,
-                                     (unsigned long long)last->end, e->name,
-                                     (unsigned long long)e->begin, (unsigned long long)e->end);
+            status = vigil_error_set(
+                err, VIGIL_STATUS_FORMAT, "tensors '%s' [%llu, %llu] and '%s' [%llu, %llu] overlap",
+                last->name, (unsigned long long)last->begin, (unsigned long long)last->end, e->name,
+                (unsigned long long)e->begin, (unsigned long long)e->end);
             break;
         }
         if (!last || e->end > last->end)
@@ -162,8 +160,7 @@ static vigil_status parse_header(vigil_safetensors *st, const char *text, size_t
     if (!st->header) {
         size_t at = end && end >= text ? (size_t)(end - text) : 0;
         return vigil_error_set(err, VIGIL_STATUS_FORMAT,
-                               "header is not valid JSON (error near byte %zu of %zu)", at,
-                               length);
+                               "header is not valid JSON (error near byte %zu of %zu)", at, length);
     }
     if (!cJSON_IsObject(st->header))
         return vigil_error_set(err, VIGIL_STATUS_FORMAT, "header is not a JSON object");
@@ -184,8 +181,8 @@ static vigil_status parse_header(vigil_safetensors *st, const char *text, size_t
             return vigil_error_set(err, VIGIL_STATUS_FORMAT, "header entry without a name");
         for (const cJSON *prev = st->header->child; prev != item; prev = prev->next)
             if (strcmp(prev->string, item->string) == 0)
-                return vigil_error_set(err, VIGIL_STATUS_FORMAT,
-                                       "header names '%s' twice", item->string);
+                return vigil_error_set(err, VIGIL_STATUS_FORMAT, "header names '%s' twice",
+                                       item->string);
         if (strcmp(item->string, "__metadata__") == 0) {
             if (!cJSON_IsObject(item))
                 return vigil_error_set(err, VIGIL_STATUS_FORMAT, "__metadata__ is not an object");
@@ -212,8 +209,7 @@ vigil_status vigil_safetensors_parse(uint8_t *bytes, size_t size, vigil_safetens
     if (size < 8) {
         vigil_safetensors_close(st);
         return vigil_error_set(err, VIGIL_STATUS_FORMAT,
-                               "truncated: %zu bytes, shorter than the 8-byte header length",
-                               size);
+                               "truncated: %zu bytes, shorter than the 8-byte header length", size);
     }
     uint64_t header_length = 0;
     for (int i = 7; i >= 0; i--)

@@ -34,8 +34,8 @@ static bool add_entry(cJSON *header, const char *name, vigil_dtype dtype, int nd
 
 /* Builds the header JSON and the data offset of every tensor. */
 static vigil_status build_header(const cJSON *metadata, int n, const char *const *names,
-                                 const vigil_tensor *const *tensors, uint64_t *begins,
-                                 cJSON **out, uint64_t *data_size, vigil_error *err) {
+                                 const vigil_tensor *const *tensors, uint64_t *begins, cJSON **out,
+                                 uint64_t *data_size, vigil_error *err) {
     cJSON *header = cJSON_CreateObject();
     if (!header)
         return vigil_error_set(err, VIGIL_STATUS_NO_MEMORY, "out of memory");
@@ -55,12 +55,13 @@ static vigil_status build_header(const cJSON *metadata, int n, const char *const
                 0) {
             cJSON_Delete(header);
             return vigil_error_set(err, VIGIL_STATUS_INVALID_ARGUMENT,
-                                   "tensor name '%s' is empty or reserved", names[i] ? names[i] : "");
+                                   "tensor name '%s' is empty or reserved",
+                                   names[i] ? names[i] : "");
         }
         if (cJSON_GetObjectItemCaseSensitive(header, names[i])) {
             cJSON_Delete(header);
-            return vigil_error_set(err, VIGIL_STATUS_INVALID_ARGUMENT,
-                                   "two tensors are named '%s'", names[i]);
+            return vigil_error_set(err, VIGIL_STATUS_INVALID_ARGUMENT, "two tensors are named '%s'",
+                                   names[i]);
         }
         if (t->ndim > 0 && !t->data && vigil_tensor_nbytes(t) > 0) {
             cJSON_Delete(header);

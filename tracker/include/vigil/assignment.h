@@ -34,8 +34,8 @@ extern "C" {
 #endif
 
 typedef struct vigil_lap_workspace {
-    void *buffers[12];
-    size_t sizes[12];
+    void *buffers[14];
+    size_t sizes[14];
     long allocations;
 } vigil_lap_workspace;
 
@@ -51,6 +51,19 @@ vigil_status vigil_lap_solve(vigil_lap_workspace *ws, const double *cost, int nr
 vigil_status vigil_lap_solve_limited(vigil_lap_workspace *ws, const double *cost, int nr, int nc,
                                      double limit, int *row_to_col, int *col_to_row,
                                      vigil_error *err);
+
+/* One allowed pair of a sparse problem. */
+typedef struct vigil_lap_edge {
+    int row, col;
+    double cost;
+} vigil_lap_edge;
+
+/* The limited assignment given only its allowed pairs (edges with cost <= limit; others
+ * are ignored), in O(rows + columns + edges) plus the dense solves of the parts where
+ * pairs compete. The dense form above is a wrapper around this one. */
+vigil_status vigil_lap_solve_sparse(vigil_lap_workspace *ws, const vigil_lap_edge *edges,
+                                    int n_edges, int nr, int nc, double limit, int *row_to_col,
+                                    int *col_to_row, vigil_error *err);
 
 void vigil_lap_workspace_free(vigil_lap_workspace *ws);
 

@@ -27,9 +27,20 @@
  *     frames, its filter is rewound to the last observation and re-run along a straight
  *     line of virtual observations to the new one, so the velocity learnt before an
  *     occlusion does not fight the evidence after it;
- *   - observation_recovery (OC-SORT's OCR): tracks and high detections still unpaired
- *     after stage 2 are paired on the IoU with the track's last observed box rather than
- *     its prediction, which has drifted if the object stopped while hidden;
+ *   - observation_recovery (OC-SORT's OCR): tracks unseen for at most recovery_seconds
+ *     and high detections still unpaired after stage 2 are paired on the IoU with the
+ *     track's last observed box rather than its prediction, which has drifted if the
+ *     object stopped or turned while briefly hidden (longer gaps are left to stage 1:
+ *     a detection near where a long-lost track was last seen is more often another
+ *     object);
+ *   - lost_velocity_fit: when a track is lost, its filter's velocity (bent by the last,
+ *     often partly occluded, detections) is replaced by the least-squares velocity of its
+ *     observed centres over the last second, so that a walker hidden for a second or two
+ *     is predicted where it reappears;
+ *   - cascade: stage 1 is split in two, confirmed tracks first and lost tracks with the
+ *     detections left (DeepSORT's matching cascade, in two steps), so that a lost track
+ *     standing behind a visible object (a parked car behind a stopped truck) cannot take
+ *     that object's detection from the object's own track;
  *   - stationary tracks: a confirmed track that has stayed within a quarter of its size
  *     of one place for stationary_seconds is stationary; if it is lost it stops
  *     moving (its velocity is zeroed) and is kept for stationary_lost_seconds instead of
@@ -102,23 +113,29 @@ typedef struct vigil_tracker_options {
     float match_cost_low;           /* in stage 2 (IoU >= 0.5); default 0.5 */
     float match_cost_tentative;     /* in stage 3; default 0.7 */
     float recovery_cost;            /* OCR: highest 1 - IoU with the last box; default 0.7 */
+    double recovery_seconds;        /* OCR only for tracks unseen at most this long; default 0.5 */
     bool fuse_score;                /* cost 1 - IoU x score in stages 1 and 3; default true */
     bool class_aware;               /* pair only equal classes; default true */
     int confirm_hits;               /* consecutive pairings to confirm; default 2 (1 = at once) */
-    double lost_seconds;            /* how long a lost track may be found again; default 1.0 */
+    double lost_seconds;            /* how long a lost track may be found again; default 2.0 */
     double stationary_seconds;      /* time in place before a track is stationary; default 2.0,
                                        0 disables stationary handling */
     double stationary_lost_seconds; /* how long a lost stationary track is kept; default 600 */
     bool observation_reupdate;      /* OC-SORT ORU; default true */
-    bool observation_recovery;      /* OC-SORT OCR; default true */
-    double reference_interval;      /* frame interval the noise levels are given for; default
-                                       1/30 s, where the filter equals ByteTrack's */
+    bool observation_recovery;      /* OC-SORT OCR; default false (see docs/tracker.md) */
+    bool cascade;              /* stage 1 pairs confirmed tracks first, lost ones with what is left;
+                                  default true */
+    bool lost_velocity_fit;    /* lost tracks move at the velocity fitted to their last second of
+                                  observations; default true */
+    double reference_interval; /* frame interval the noise levels are given for; default
+                                  1/30 s, where the filter equals ByteTrack's */
 } vigil_tracker_options;
 
 typedef struct vigil_tracker vigil_tracker;
 
 vigil_tracker_options vigil_tracker_options_default(void);
-/* ByteTrack's association alone: no ORU, no OCR, no stationary handling. */
+/* ByteTrack's association alone: no ORU, OCR, cascade, velocity fit or stationary
+ * handling. */
 vigil_tracker_options vigil_tracker_options_bytetrack(void);
 
 vigil_status vigil_tracker_create(const vigil_tracker_options *options, vigil_tracker **out,

@@ -5,7 +5,8 @@
  * bicycle, car, suitcase; MOT classes 1, 2, 3, 29) enter and leave across the borders
  * on bent paths, change speed and stop; scripted events guarantee what trackers fail
  * on — pairs of people walking through each other (crossings), people passing fully
- * behind a pillar for occlusion_seconds, cars parked for the whole clip. From the plan
+ * behind a pillar for occlusion_seconds, cars parked for the whole clip and hidden for a
+ * while by a truck stopping in front of them. From the plan
  * come the ground truth (MOT text, with each box's visible fraction) and the output of
  * a simulated detector: misses that grow with occlusion, box jitter, scores that fall
  * with occlusion, false positives (random and at recurring clutter spots) and class
@@ -62,6 +63,8 @@ typedef struct vigil_synth_options {
     int occluders;            /* pillars, each hiding one passer-by fully */
     double occlusion_seconds; /* how long a pillar hides its passer-by; default 1.0 */
     int parked;               /* cars standing still for the whole clip */
+    double blocker_seconds;   /* a truck stops in front of each parked car this long (0: no
+                                 truck) */
     int left_objects;         /* suitcases put down partway and left */
     double stop_probability;  /* chance a walker stops (1 to 4 s) at a bend */
     double speed_change;      /* a path's segments differ in speed by up to this factor */
@@ -74,7 +77,7 @@ typedef struct vigil_synth_options {
     double class_confusion;     /* chance a detection carries a wrong class */
     /* ground truth */
     double min_visibility; /* less visible truth boxes are written "do not care" (conf 0);
-                              default 0.1 */
+                              default 0.15 */
 } vigil_synth_options;
 
 /* Fills options with a preset's values (seed 1). */
@@ -99,8 +102,7 @@ const vigil_mot_records *vigil_synth_detections(const vigil_synth *clip);
  * NULL, is an RGB24 image of the clip's size (rows of background_stride bytes) to draw
  * over; otherwise a procedural ground texture is used. */
 vigil_status vigil_synth_render(const vigil_synth *clip, int frame, const uint8_t *background,
-                                int background_stride, uint8_t *rgb, int stride,
-                                vigil_error *err);
+                                int background_stride, uint8_t *rgb, int stride, vigil_error *err);
 
 /* The object numbers of the scripted events, so tests can follow them: for scripted
  * event k, the ids of the two people crossing (crossings), of the person passing the
@@ -108,6 +110,9 @@ vigil_status vigil_synth_render(const vigil_synth *clip, int frame, const uint8_
 int vigil_synth_crossing_id(const vigil_synth *clip, int k, int which);
 int vigil_synth_occluded_id(const vigil_synth *clip, int k);
 int vigil_synth_parked_id(const vigil_synth *clip, int k);
+/* The frames (1-based, inclusive) in which parked car k's truck stands still in front of
+ * it; 0 and -1 when there is none. */
+void vigil_synth_blocked_frames(const vigil_synth *clip, int k, int *first, int *last);
 
 #ifdef __cplusplus
 }
