@@ -34,8 +34,9 @@ static const variant variants[] = {
     {"+ cascade", 2.0, 0, 0, 0, 0, 1},
     {"+ velocity fit", 2.0, 0, 0, 1, 0, 0},
     {"+ stationary", 2.0, 0, 0, 0, 1, 0},
-    {"default: all but OCR", 2.0, 1, 0, 1, 1, 1},
-    {"default + OCR", 2.0, 1, 1, 1, 1, 1},
+    {"default: fit + ORU + stationary", 2.0, 1, 0, 1, 1, 0},
+    {"default + OCR", 2.0, 1, 1, 1, 1, 0},
+    {"default + cascade", 2.0, 1, 0, 1, 1, 1},
 };
 #define N_VARIANTS (int)(sizeof variants / sizeof variants[0])
 

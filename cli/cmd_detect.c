@@ -9,9 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "annotate.h"
 #include "commands.h"
 #include "frame_list.h"
 #include "media.h"
+#include "detect_annotate.h"
 #include "vigil/detect.h"
 
 static const char *const builtin_models[] = {"nanodet", "centernet"};
@@ -46,6 +48,8 @@ static void usage(FILE *out) {
         "                       stops after the last listed frame.\n"
         "  -j, --threads N      CPU threads (default: all cores)\n"
         "  -b, --backend NAME   cpu (oneDNN, default) or ref (plain C, slow)\n"
+        "  -a, --annotate FILE  also write the frames with their boxes drawn to a video\n"
+        "                       (container from the name: .mp4, .avi, .mkv)\n"
         "      --progress       report frames/s on stderr (default when it is a terminal)\n"
         "  -v, --verbose        let FFmpeg print its warnings\n"
         "  -h, --help           this text\n"
@@ -58,6 +62,7 @@ typedef struct detect_args {
     const char *model;
     const char *input;
     const char *frames;
+    const char *annotate;
     vigil_detector_options options;
     bool progress;
     bool verbose;
@@ -93,6 +98,7 @@ static int parse_args(int argc, char **argv, detect_args *a, bool *stop) {
         {"frames", required_argument, NULL, 'f'},
         {"threads", required_argument, NULL, 'j'},
         {"backend", required_argument, NULL, 'b'},
+        {"annotate", required_argument, NULL, 'a'},
         {"progress", no_argument, NULL, OPT_PROGRESS},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -104,7 +110,7 @@ static int parse_args(int argc, char **argv, detect_args *a, bool *stop) {
     optind = 1;
     opterr = 0;
     int c, which = -1;
-    while ((c = getopt_long(argc, argv, ":m:t:f:j:b:vh", long_options, &which)) != -1) {
+    while ((c = getopt_long(argc, argv, ":m:t:f:j:b:a:vh", long_options, &which)) != -1) {
         bool ok = true;
         switch (c) {
         case 'm':
@@ -130,6 +136,9 @@ static int parse_args(int argc, char **argv, detect_args *a, bool *stop) {
             break;
         case 'b':
             a->options.backend = optarg;
+            break;
+        case 'a':
+            a->annotate = optarg;
             break;
         case OPT_PROGRESS:
             a->progress = true;
@@ -302,7 +311,7 @@ static void report_progress(run_stats *s, int64_t index, bool final) {
 
 /* Decodes INPUT and detects on the listed frames. Returns the exit status. */
 static int detect_frames(vigil_media *media, vigil_detector *d, const vigil_frame_list *frames,
-                         bool progress) {
+                         detect_annotator *annotator, bool progress) {
     vigil_error err = {0};
     vigil_detections dets = {0};
     run_stats stats = {.start = now_seconds()};
@@ -329,6 +338,11 @@ static int detect_frames(vigil_media *media, vigil_detector *d, const vigil_fram
         stats.frames++;
         stats.detections += dets.count;
         put_frame(stdout, d, &f, &dets);
+        if (annotator && detect_annotator_write(annotator, d, &f, &dets, &err) < 0) {
+            fprintf(stderr, "vigil detect: %s\n", err.message);
+            status = 1;
+            break;
+        }
         last = f.index;
         if (progress)
             report_progress(&stats, last, false);
@@ -363,6 +377,7 @@ int vigil_cmd_detect(int argc, char **argv) {
     vigil_media_set_verbose(args.verbose);
     vigil_media *media = NULL;
     vigil_detector *detector = NULL;
+    detect_annotator *annotator = NULL;
     char model_path[1200];
     status = 1;
     if (vigil_media_open(args.input, &media, &err) < 0) {
@@ -375,8 +390,22 @@ int vigil_cmd_detect(int argc, char **argv) {
         fprintf(stderr, "vigil detect: %s\n", err.message);
         goto done;
     }
-    status = detect_frames(media, detector, &frames, args.progress || isatty(STDERR_FILENO));
+    if (args.annotate) {
+        annotator = detect_annotator_create(args.annotate, vigil_media_get_info(media)->fps);
+        if (!annotator) {
+            fprintf(stderr, "vigil detect: out of memory\n");
+            goto done;
+        }
+    }
+    status =
+        detect_frames(media, detector, &frames, annotator, args.progress || isatty(STDERR_FILENO));
+    if (detect_annotator_close(annotator, &err) < 0) {
+        fprintf(stderr, "vigil detect: %s\n", err.message);
+        status = 1;
+    }
+    annotator = NULL;
 done:
+    detect_annotator_close(annotator, NULL);
     vigil_detector_free(detector);
     vigil_media_close(media);
     vigil_frame_list_free(&frames);

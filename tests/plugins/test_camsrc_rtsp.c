@@ -242,7 +242,7 @@ GST_START_TEST(test_camera_restarts) {
         srv.port);
     GError *error = NULL;
     GstElement *pipeline = gst_parse_launch(desc, &error);
-    fail_unless(pipeline != NULL, "%s", error ? error->message : "?");
+    fail_unless(pipeline != NULL && error == NULL, "%s", error ? error->message : "?");
     g_free(desc);
     observed seen = {.last_pts = GST_CLOCK_TIME_NONE};
     GstElement *sink = plugin_test_get(pipeline, "sink");

@@ -160,7 +160,7 @@ static GstElement *make_pipeline(const char *src_props, const char *filter) {
                                   src_props, filter ? filter : "", filter ? " !" : "");
     GError *error = NULL;
     GstElement *pipeline = gst_parse_launch(desc, &error);
-    fail_unless(pipeline != NULL, "%s: %s", desc, error ? error->message : "?");
+    fail_unless(pipeline != NULL && error == NULL, "%s: %s", desc, error ? error->message : "?");
     g_free(desc);
     return pipeline;
 }

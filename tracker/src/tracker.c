@@ -23,7 +23,7 @@ vigil_tracker_options vigil_tracker_options_default(void) {
         .observation_reupdate = true,
         .observation_recovery = false,
         .lost_velocity_fit = true,
-        .cascade = true,
+        .cascade = false,
         .reference_interval = 1.0 / 30.0,
     };
 }

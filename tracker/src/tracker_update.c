@@ -1,6 +1,7 @@
 /* The per-frame steps: predict every track to the new time, the association stages,
  * track births and deaths, and the report. */
 #include <math.h>
+#include <stdlib.h>
 
 #include "tracker_internal.h"
 
@@ -73,31 +74,40 @@ static void remember(vigil_track_filter *f, double time, const float box[4]) {
 
 #define VELOCITY_FIT_SECONDS 1.0
 
-/* Least-squares velocity of the centres observed in the last second before last_seen;
- * 0 when too few or too close in time to say. */
+static int compare_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Theil-Sen velocity of the centres observed in the last second before last_seen: the
+ * median of the slopes between pairs of observations at least 0.1 s apart. Robust to
+ * the few jittery boxes of a partly hidden object and to a motion that just changed
+ * (a vehicle that stopped), where a least-squares fit follows both. 0 when fewer than
+ * three observations or no pair qualifies. */
 static int fit_velocity(const vigil_track_filter *f, double last_seen, double v[2]) {
-    double st = 0, sx = 0, sy = 0, n = 0;
+    enum { MAX_PAIRS = VIGIL_TRACK_HISTORY * (VIGIL_TRACK_HISTORY - 1) / 2 };
+    double sx[MAX_PAIRS], sy[MAX_PAIRS];
+    int idx[VIGIL_TRACK_HISTORY], n = 0, pairs = 0;
     for (int k = 0; k < f->history_count; k++)
-        if (last_seen - f->history_time[k] <= VELOCITY_FIT_SECONDS) {
-            st += f->history_time[k];
-            sx += f->history_x[k];
-            sy += f->history_y[k];
-            n++;
-        }
+        if (last_seen - f->history_time[k] <= VELOCITY_FIT_SECONDS)
+            idx[n++] = k;
     if (n < 3)
         return 0;
-    double mt = st / n, mx = sx / n, my = sy / n, stt = 0, stx = 0, sty = 0;
-    for (int k = 0; k < f->history_count; k++)
-        if (last_seen - f->history_time[k] <= VELOCITY_FIT_SECONDS) {
-            double dt = f->history_time[k] - mt;
-            stt += dt * dt;
-            stx += dt * (f->history_x[k] - mx);
-            sty += dt * (f->history_y[k] - my);
+    for (int a = 0; a < n; a++)
+        for (int b = a + 1; b < n; b++) {
+            double dt = f->history_time[idx[b]] - f->history_time[idx[a]];
+            if (dt > -0.1 && dt < 0.1)
+                continue;
+            sx[pairs] = (f->history_x[idx[b]] - f->history_x[idx[a]]) / dt;
+            sy[pairs] = (f->history_y[idx[b]] - f->history_y[idx[a]]) / dt;
+            pairs++;
         }
-    if (stt < 0.01 * 0.01 * n)
+    if (pairs == 0)
         return 0;
-    v[0] = stx / stt;
-    v[1] = sty / stt;
+    qsort(sx, (size_t)pairs, sizeof *sx, compare_double);
+    qsort(sy, (size_t)pairs, sizeof *sy, compare_double);
+    v[0] = pairs % 2 ? sx[pairs / 2] : 0.5 * (sx[pairs / 2 - 1] + sx[pairs / 2]);
+    v[1] = pairs % 2 ? sy[pairs / 2] : 0.5 * (sy[pairs / 2 - 1] + sy[pairs / 2]);
     return 1;
 }
 
@@ -176,16 +186,28 @@ static void start_track(vigil_tracker *t, const vigil_tracker_detection *dets, i
 
 /* Runs one stage between the unpaired tracks whose state is in mask (a bit per state)
  * and the unused detections among candidates, and pairs what it matches. */
+/* Which lost tracks a stage takes, by whether they are stationary. */
+typedef enum stage_stationary {
+    STAGE_ANY = 0,
+    STAGE_MOVING_ONLY,     /* lost stationary tracks wait for their own stage */
+    STAGE_STATIONARY_ONLY, /* only lost stationary tracks */
+} stage_stationary;
+
+static int takes_track(const vigil_track *track, stage_stationary rule) {
+    int parked = track->state == VIGIL_TRACK_STATE_LOST && track->stationary;
+    return rule == STAGE_ANY || (rule == STAGE_MOVING_ONLY ? !parked : parked);
+}
+
 static vigil_status stage(vigil_tracker *t, const vigil_tracker_detection *dets, unsigned mask,
-                          const int *candidates, int n_candidates, vigil_track_box_kind box_kind,
-                          int fuse, double limit, vigil_error *err) {
+                          stage_stationary rule, const int *candidates, int n_candidates,
+                          vigil_track_box_kind box_kind, int fuse, double limit, vigil_error *err) {
     int nr = 0, nc = 0;
     /* Recovery on the last observed box is for short gaps only. */
     double unseen_limit =
         box_kind == VIGIL_TRACK_BOX_LAST_OBSERVED ? t->opt.recovery_seconds : INFINITY;
     for (int i = 0; i < t->count; i++)
         if ((mask >> t->tracks[i].state & 1u) && !t->filters[i].paired &&
-            t->time - t->tracks[i].last_seen <= unseen_limit)
+            takes_track(&t->tracks[i], rule) && t->time - t->tracks[i].last_seen <= unseen_limit)
             t->rows[nr++] = i;
     for (int c = 0; c < n_candidates; c++)
         if (!t->det_used[candidates[c]])
@@ -273,27 +295,33 @@ vigil_status vigil_tracker_update(vigil_tracker *t, double timestamp,
     unsigned confirmed = STATE_BIT(VIGIL_TRACK_STATE_CONFIRMED);
     unsigned lost = STATE_BIT(VIGIL_TRACK_STATE_LOST);
     unsigned tentative = STATE_BIT(VIGIL_TRACK_STATE_TENTATIVE);
-    /* 1: confident detections against every track that has been confirmed. */
+    /* 1: confident detections against every track that has been confirmed. A lost
+     * stationary track (a parked car) may stand right behind the object hiding it, so it
+     * only gets the detections that no other track wants. */
+    stage_stationary parked_rule = o->stationary_seconds > 0 ? STAGE_MOVING_ONLY : STAGE_ANY;
     if (o->cascade) {
-        status = stage(t, dets, confirmed, t->high, n_high, VIGIL_TRACK_BOX_PREDICTED,
+        status = stage(t, dets, confirmed, STAGE_ANY, t->high, n_high, VIGIL_TRACK_BOX_PREDICTED,
                        o->fuse_score, o->match_cost_high, err);
         if (status == VIGIL_STATUS_OK)
-            status = stage(t, dets, lost, t->high, n_high, VIGIL_TRACK_BOX_PREDICTED, o->fuse_score,
-                           o->match_cost_high, err);
+            status = stage(t, dets, lost, parked_rule, t->high, n_high, VIGIL_TRACK_BOX_PREDICTED,
+                           o->fuse_score, o->match_cost_high, err);
     } else {
-        status = stage(t, dets, confirmed | lost, t->high, n_high, VIGIL_TRACK_BOX_PREDICTED,
-                       o->fuse_score, o->match_cost_high, err);
+        status = stage(t, dets, confirmed | lost, parked_rule, t->high, n_high,
+                       VIGIL_TRACK_BOX_PREDICTED, o->fuse_score, o->match_cost_high, err);
     }
+    if (status == VIGIL_STATUS_OK && parked_rule == STAGE_MOVING_ONLY)
+        status = stage(t, dets, lost, STAGE_STATIONARY_ONLY, t->high, n_high,
+                       VIGIL_TRACK_BOX_PREDICTED, o->fuse_score, o->match_cost_high, err);
     /* 2: weak detections only continue tracks that were being followed. */
     if (status == VIGIL_STATUS_OK)
-        status = stage(t, dets, confirmed, t->low, n_low, VIGIL_TRACK_BOX_PREDICTED, 0,
+        status = stage(t, dets, confirmed, STAGE_ANY, t->low, n_low, VIGIL_TRACK_BOX_PREDICTED, 0,
                        o->match_cost_low, err);
     if (status == VIGIL_STATUS_OK && o->observation_recovery)
-        status = stage(t, dets, confirmed | lost, t->high, n_high, VIGIL_TRACK_BOX_LAST_OBSERVED, 0,
-                       o->recovery_cost, err);
+        status = stage(t, dets, confirmed | lost, parked_rule, t->high, n_high,
+                       VIGIL_TRACK_BOX_LAST_OBSERVED, 0, o->recovery_cost, err);
     /* 3: tentative tracks get one chance per frame to be seen again. */
     if (status == VIGIL_STATUS_OK)
-        status = stage(t, dets, tentative, t->high, n_high, VIGIL_TRACK_BOX_PREDICTED,
+        status = stage(t, dets, tentative, STAGE_ANY, t->high, n_high, VIGIL_TRACK_BOX_PREDICTED,
                        o->fuse_score, o->match_cost_tentative, err);
     if (status < 0)
         return status;

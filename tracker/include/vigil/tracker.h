@@ -22,36 +22,36 @@
  * detections of their class (class_aware). Only confirmed tracks are reported; ids are
  * given at confirmation, so the ids a user sees have no gaps left by false alarms.
  *
- * Beyond ByteTrack, each switchable for measurement (bench/bench_tracker.c):
+ * Beyond ByteTrack, each switchable and measured on and off by bench/bench_tracker.c
+ * (figures in docs/tracker.md); on by default unless marked off:
+ *   - lost_velocity_fit: when a track is lost, its filter's velocity (bent by the last,
+ *     often partly occluded, detections) is replaced by the Theil-Sen velocity (median
+ *     of pairwise slopes) of its observed centres over the last second, so that a walker
+ *     hidden for a second or two is predicted where it reappears. The largest gain;
  *   - observation_reupdate (OC-SORT's ORU): when a track is found again after missed
  *     frames, its filter is rewound to the last observation and re-run along a straight
  *     line of virtual observations to the new one, so the velocity learnt before an
  *     occlusion does not fight the evidence after it;
- *   - observation_recovery (OC-SORT's OCR): tracks unseen for at most recovery_seconds
- *     and high detections still unpaired after stage 2 are paired on the IoU with the
- *     track's last observed box rather than its prediction, which has drifted if the
- *     object stopped or turned while briefly hidden (longer gaps are left to stage 1:
- *     a detection near where a long-lost track was last seen is more often another
- *     object);
- *   - lost_velocity_fit: when a track is lost, its filter's velocity (bent by the last,
- *     often partly occluded, detections) is replaced by the least-squares velocity of its
- *     observed centres over the last second, so that a walker hidden for a second or two
- *     is predicted where it reappears;
- *   - cascade: stage 1 is split in two, confirmed tracks first and lost tracks with the
- *     detections left (DeepSORT's matching cascade, in two steps), so that a lost track
- *     standing behind a visible object (a parked car behind a stopped truck) cannot take
- *     that object's detection from the object's own track;
- *   - stationary tracks: a confirmed track that has stayed within a quarter of its size
- *     of one place for stationary_seconds is stationary; if it is lost it stops
- *     moving (its velocity is zeroed) and is kept for stationary_lost_seconds instead of
- *     lost_seconds, so a parked van hidden by passers-by keeps its id.
+ *   - stationary tracks: a confirmed track that has stayed within a quarter of its
+ *     smaller side of one place for stationary_seconds is stationary; if it is lost it
+ *     stops moving and is kept for stationary_lost_seconds instead of lost_seconds, so a
+ *     parked van hidden by a stopped truck keeps its id. As it then stands right behind
+ *     the object hiding it, it is offered only the confident detections no other track
+ *     takes;
+ *   - observation_recovery (OC-SORT's OCR, off): tracks unseen for at most
+ *     recovery_seconds and high detections still unpaired after stage 2 are paired on
+ *     the IoU with the track's last observed box rather than its prediction; in crowds
+ *     it pairs a track with a neighbour more often than it rescues one;
+ *   - cascade (off): stage 1 in two steps, confirmed tracks before lost ones (DeepSORT's
+ *     matching cascade); it lets followed tracks take the detections of reappearing
+ *     lost ones and loses more than it gains.
  *
  * Memory: the tracker keeps its tracks and all per-frame scratch space in buffers that
  * grow to the largest frame seen and are then reused; vigil_tracker_allocations counts
  * the growths, so steady state can be checked to allocate nothing.
  *
  *     vigil_tracker_options opt = vigil_tracker_options_default();
- *     opt.lost_seconds = 2.0;
+ *     opt.lost_seconds = 3.0;               // a slow detector: keep lost tracks longer
  *     vigil_tracker *tracker;
  *     vigil_error err = {0};
  *     if (vigil_tracker_create(&opt, &tracker, &err) < 0) ...
@@ -124,7 +124,7 @@ typedef struct vigil_tracker_options {
     bool observation_reupdate;      /* OC-SORT ORU; default true */
     bool observation_recovery;      /* OC-SORT OCR; default false (see docs/tracker.md) */
     bool cascade;              /* stage 1 pairs confirmed tracks first, lost ones with what is left;
-                                  default true */
+                                  default false (see docs/tracker.md) */
     bool lost_velocity_fit;    /* lost tracks move at the velocity fitted to their last second of
                                   observations; default true */
     double reference_interval; /* frame interval the noise levels are given for; default
