@@ -4,12 +4,18 @@
  *     GST_PLUGIN_PATH=build/plugins gst-inspect-1.0 vigil
  */
 #include "gstvigilcamsrc.h"
+#ifdef VIGIL_HAVE_DETECTOR
+#include "gstvigildetect.h"
+#endif
 
 #include <gst/gst.h>
 
 static gboolean plugin_init(GstPlugin *plugin) {
     gboolean ok = FALSE;
     ok |= GST_ELEMENT_REGISTER(vigilcamsrc, plugin);
+#ifdef VIGIL_HAVE_DETECTOR
+    ok |= GST_ELEMENT_REGISTER(vigildetect, plugin);
+#endif
     return ok;
 }
 

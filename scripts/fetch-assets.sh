@@ -115,10 +115,17 @@ fetch_video() {
   # As root, apt hands downloads to its _apt user, who cannot write to our temp dir.
   local sandbox=()
   [ "$(id -u)" -eq 0 ] && sandbox=(-o APT::Sandbox::User=root)
-  (cd "$work" && apt-get download "${sandbox[@]}" opencv-doc >/dev/null) ||
-    die "apt-get download opencv-doc failed"
+  if ! (cd "$work" && apt-get download "${sandbox[@]}" opencv-doc >/dev/null); then
+    # A fresh image may have no package lists yet.
+    say "apt-get download failed; updating the package lists once and retrying"
+    local sudo_cmd=()
+    [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" apt-get update -qq || die "apt-get update failed"
+    (cd "$work" && apt-get download "${sandbox[@]}" opencv-doc >/dev/null) ||
+      die "apt-get download opencv-doc failed"
+  fi
   local deb
-  deb=$(ls "$work"/opencv-doc_*.deb 2>/dev/null | head -n1)
+  deb=$(find "$work" -maxdepth 1 -name 'opencv-doc_*.deb' | head -n1)
   [ -n "$deb" ] || die "apt-get download opencv-doc left no .deb"
   dpkg -x "$deb" "$work/opencv-doc"
   install_checked "$work/opencv-doc/usr/share/doc/opencv-doc/examples/data/vtest.avi" vtest.avi

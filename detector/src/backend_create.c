@@ -18,12 +18,14 @@ vigil_backend *vigil_backend_create(const char *name, int threads, vigil_error *
     }
     if (strcmp(name, "cpu") == 0)
         return vigil_backend_cpu_create(threads, err);
+    if (strcmp(name, "cpu-bf16") == 0)
+        return vigil_backend_cpu_create_bf16(threads, err);
     if (strcmp(name, "cuda") == 0) {
         vigil_error_set(err, VIGIL_STATUS_UNSUPPORTED,
                         "backend 'cuda': vigil was built without CUDA");
         return NULL;
     }
-    vigil_error_set(err, VIGIL_STATUS_NOT_FOUND, "backend '%s' is unknown (known: ref, cpu, cuda)",
+    vigil_error_set(err, VIGIL_STATUS_NOT_FOUND, "backend '%s' is unknown (known: ref, cpu, cpu-bf16, cuda)",
                     name);
     return NULL;
 }

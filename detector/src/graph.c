@@ -83,7 +83,8 @@ int vigil_graph_add_input(vigil_graph *g, const char *name, int ndim, const int6
     vigil_node *node = &g->nodes[index];
     vigil_tensor_view(&node->value, VIGIL_DTYPE_F32, ndim, shape, NULL);
     node->out_ndim = ndim;
-    memcpy(node->out_shape, shape, (size_t)ndim * sizeof *shape);
+    if (ndim > 0) /* a scalar input may come with no shape array at all */
+        memcpy(node->out_shape, shape, (size_t)ndim * sizeof *shape);
     return index;
 }
 

@@ -370,6 +370,39 @@ GST_START_TEST(test_start_errors) {
 }
 GST_END_TEST;
 
+GST_START_TEST(test_v4l2_missing_device) {
+    GstElementFactory *v4l2 = gst_element_factory_find("v4l2src");
+    if (v4l2 == NULL) {
+        printf("skipped: no v4l2src (gstreamer1.0-plugins-good)\n");
+        return;
+    }
+    gst_object_unref(v4l2);
+    GstElement *pipeline =
+        make_pipeline("uri=v4l2:///dev/vigil-no-such-camera max-retries=0", NULL);
+    fail_if(gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+    GstBus *bus = gst_element_get_bus(pipeline);
+    gchar *reason = NULL;
+    gboolean error = FALSE;
+    while (!error) {
+        GstMessage *msg = gst_bus_timed_pop(bus, 10 * GST_SECOND);
+        fail_unless(msg != NULL, "no error for a missing V4L2 device");
+        const gchar *state = plugin_test_camera_field(msg, "state");
+        if (state != NULL) {
+            ck_assert_str_eq(state, "offline");
+            reason = g_strdup(gst_structure_get_string(gst_message_get_structure(msg), "reason"));
+        }
+        error = GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR;
+        gst_message_unref(msg);
+    }
+    /* the offline message says which device is missing */
+    fail_unless(reason && strstr(reason, "/dev/vigil-no-such-camera"), "reason: %s", reason);
+    g_free(reason);
+    gst_object_unref(bus);
+    plugin_test_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(pipeline);
+}
+GST_END_TEST;
+
 /* A TCP port on 127.0.0.1 that nothing listens on (bound, then released). */
 static int closed_port(void) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -619,6 +652,7 @@ static Suite *vigilcamsrc_suite(void) {
     tcase_add_test(tc, test_live_file);
     tcase_add_test(tc, test_start_errors);
     tcase_add_test(tc, test_unreachable_gives_up);
+    tcase_add_test(tc, test_v4l2_missing_device);
     tcase_add_test(tc, test_state_cycles_no_leaks);
     tcase_add_test(tc, test_properties_while_running);
     suite_add_tcase(s, tc);

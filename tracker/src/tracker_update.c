@@ -186,28 +186,16 @@ static void start_track(vigil_tracker *t, const vigil_tracker_detection *dets, i
 
 /* Runs one stage between the unpaired tracks whose state is in mask (a bit per state)
  * and the unused detections among candidates, and pairs what it matches. */
-/* Which lost tracks a stage takes, by whether they are stationary. */
-typedef enum stage_stationary {
-    STAGE_ANY = 0,
-    STAGE_MOVING_ONLY,     /* lost stationary tracks wait for their own stage */
-    STAGE_STATIONARY_ONLY, /* only lost stationary tracks */
-} stage_stationary;
-
-static int takes_track(const vigil_track *track, stage_stationary rule) {
-    int parked = track->state == VIGIL_TRACK_STATE_LOST && track->stationary;
-    return rule == STAGE_ANY || (rule == STAGE_MOVING_ONLY ? !parked : parked);
-}
-
 static vigil_status stage(vigil_tracker *t, const vigil_tracker_detection *dets, unsigned mask,
-                          stage_stationary rule, const int *candidates, int n_candidates,
-                          vigil_track_box_kind box_kind, int fuse, double limit, vigil_error *err) {
+                          const int *candidates, int n_candidates, vigil_track_box_kind box_kind,
+                          int fuse, double limit, vigil_error *err) {
     int nr = 0, nc = 0;
     /* Recovery on the last observed box is for short gaps only. */
     double unseen_limit =
         box_kind == VIGIL_TRACK_BOX_LAST_OBSERVED ? t->opt.recovery_seconds : INFINITY;
     for (int i = 0; i < t->count; i++)
         if ((mask >> t->tracks[i].state & 1u) && !t->filters[i].paired &&
-            takes_track(&t->tracks[i], rule) && t->time - t->tracks[i].last_seen <= unseen_limit)
+            t->time - t->tracks[i].last_seen <= unseen_limit)
             t->rows[nr++] = i;
     for (int c = 0; c < n_candidates; c++)
         if (!t->det_used[candidates[c]])
@@ -295,33 +283,27 @@ vigil_status vigil_tracker_update(vigil_tracker *t, double timestamp,
     unsigned confirmed = STATE_BIT(VIGIL_TRACK_STATE_CONFIRMED);
     unsigned lost = STATE_BIT(VIGIL_TRACK_STATE_LOST);
     unsigned tentative = STATE_BIT(VIGIL_TRACK_STATE_TENTATIVE);
-    /* 1: confident detections against every track that has been confirmed. A lost
-     * stationary track (a parked car) may stand right behind the object hiding it, so it
-     * only gets the detections that no other track wants. */
-    stage_stationary parked_rule = o->stationary_seconds > 0 ? STAGE_MOVING_ONLY : STAGE_ANY;
+    /* 1: confident detections against every track that has been confirmed. */
     if (o->cascade) {
-        status = stage(t, dets, confirmed, STAGE_ANY, t->high, n_high, VIGIL_TRACK_BOX_PREDICTED,
+        status = stage(t, dets, confirmed, t->high, n_high, VIGIL_TRACK_BOX_PREDICTED,
                        o->fuse_score, o->match_cost_high, err);
         if (status == VIGIL_STATUS_OK)
-            status = stage(t, dets, lost, parked_rule, t->high, n_high, VIGIL_TRACK_BOX_PREDICTED,
-                           o->fuse_score, o->match_cost_high, err);
+            status = stage(t, dets, lost, t->high, n_high, VIGIL_TRACK_BOX_PREDICTED, o->fuse_score,
+                           o->match_cost_high, err);
     } else {
-        status = stage(t, dets, confirmed | lost, parked_rule, t->high, n_high,
-                       VIGIL_TRACK_BOX_PREDICTED, o->fuse_score, o->match_cost_high, err);
+        status = stage(t, dets, confirmed | lost, t->high, n_high, VIGIL_TRACK_BOX_PREDICTED,
+                       o->fuse_score, o->match_cost_high, err);
     }
-    if (status == VIGIL_STATUS_OK && parked_rule == STAGE_MOVING_ONLY)
-        status = stage(t, dets, lost, STAGE_STATIONARY_ONLY, t->high, n_high,
-                       VIGIL_TRACK_BOX_PREDICTED, o->fuse_score, o->match_cost_high, err);
     /* 2: weak detections only continue tracks that were being followed. */
     if (status == VIGIL_STATUS_OK)
-        status = stage(t, dets, confirmed, STAGE_ANY, t->low, n_low, VIGIL_TRACK_BOX_PREDICTED, 0,
+        status = stage(t, dets, confirmed, t->low, n_low, VIGIL_TRACK_BOX_PREDICTED, 0,
                        o->match_cost_low, err);
     if (status == VIGIL_STATUS_OK && o->observation_recovery)
-        status = stage(t, dets, confirmed | lost, parked_rule, t->high, n_high,
-                       VIGIL_TRACK_BOX_LAST_OBSERVED, 0, o->recovery_cost, err);
+        status = stage(t, dets, confirmed | lost, t->high, n_high, VIGIL_TRACK_BOX_LAST_OBSERVED, 0,
+                       o->recovery_cost, err);
     /* 3: tentative tracks get one chance per frame to be seen again. */
     if (status == VIGIL_STATUS_OK)
-        status = stage(t, dets, tentative, STAGE_ANY, t->high, n_high, VIGIL_TRACK_BOX_PREDICTED,
+        status = stage(t, dets, tentative, t->high, n_high, VIGIL_TRACK_BOX_PREDICTED,
                        o->fuse_score, o->match_cost_tentative, err);
     if (status < 0)
         return status;

@@ -162,9 +162,9 @@ vigil_status vigil_synth_label(vigil_synth *clip, vigil_error *err) {
             float box[4];
             if (!vigil_synth_object_box(o, f, box))
                 continue;
-            double full = (double)box[2] * box[3];
-            /* An object counts from the moment a tenth of it is inside the frame. */
-            if (clip_box(opt, box) < 0.1 * full || box[2] < 2 || box[3] < 2)
+            /* Everything drawn is in the truth, so a trainer is never taught that pixels of
+             * an object are background; slivers at the border come out "do not care". */
+            if (clip_box(opt, box) <= 0 || box[2] < 1 || box[3] < 1)
                 continue;
             double vis = vigil_synth_visibility(clip, k, f);
             vigil_mot_record t = {.frame = f + 1,

@@ -277,7 +277,11 @@ static vigil_status plan_blocker(vigil_synth *clip, vigil_synth_rng *rng, int k,
     int dir = vigil_synth_uniform(rng) < 0.5 ? 1 : -1;
     double start_x = dir > 0 ? -0.5 * o->w - 1 : opt->width + 0.5 * o->w + 1;
     double end_x = dir > 0 ? opt->width + 0.5 * o->w + 1 : -0.5 * o->w - 1;
-    int arrive = (int)(opt->frames * vigil_synth_range(rng, 0.2, 0.45));
+    /* Not before the car has been in view for 3 s: a tracker cannot know a car is parked
+     * before it has seen it stand still. */
+    int arrive = (int)(opt->frames * vigil_synth_range(rng, 0.3, 0.5));
+    int earliest = (int)(3.0 * opt->fps);
+    arrive = arrive > earliest ? arrive : earliest;
     int drive_in = (int)ceil(fabs(stop_x - start_x) / v * opt->fps);
     int stand = (int)lround(opt->blocker_seconds * opt->fps);
     int first = arrive - drive_in;

@@ -59,7 +59,8 @@ vigil_backend *vigil_backend_cpu_create_bf16(int threads, vigil_error *err);
  * backend or graph, a node not prepared). For tests and benchmarks. */
 const char *vigil_backend_cpu_node_impl(const vigil_backend *backend, const vigil_graph *g,
                                         int node);
-/* "ref", "cpu" (or "cuda" when built); NULL with err set for an unknown or absent one. */
+/* "ref", "cpu", "cpu-bf16" (convolutions in bfloat16) or "cuda" when built; NULL with
+ * err set for an unknown or absent one. */
 vigil_backend *vigil_backend_create(const char *name, int threads, vigil_error *err);
 void vigil_backend_free(vigil_backend *backend);
 

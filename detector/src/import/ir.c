@@ -182,13 +182,6 @@ void vigil_ir_drop_if_unused(vigil_ir *ir, int node) {
         kill(ir, node);
 }
 
-int vigil_ir_count_live(const vigil_ir *ir, vigil_op_type op) {
-    int count = 0;
-    for (int i = 0; i < ir->n_nodes; i++)
-        count += !ir->nodes[i].dead && ir->nodes[i].op == op && vigil_ir_use_count(ir, i) > 0;
-    return count;
-}
-
 /* Depth-first post-order from the outputs; state 1 = on the stack, 2 = done. */
 static vigil_status visit(const vigil_ir *ir, int node, char *state, int *order, int *n,
                           vigil_error *err) {

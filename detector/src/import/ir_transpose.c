@@ -216,10 +216,7 @@ static int keeps_order(int ndim, const int64_t *shape, const int *p1, int mid_nd
     for (int64_t i = 0; i < count; i++)
         a[i] = (uint32_t)i;
     transpose_data(a, b, ndim, shape, p1);
-    if (p2)
-        transpose_data(b, a, mid_ndim, mid_shape, p2);
-    else
-        memcpy(a, b, (size_t)count * sizeof *a);
+    transpose_data(b, a, mid_ndim, mid_shape, p2);
     int same = 1;
     for (int64_t i = 0; i < count && same; i++)
         same = a[i] == (uint32_t)i;

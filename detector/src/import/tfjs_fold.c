@@ -17,11 +17,23 @@ static double at(const vigil_tensor *t, int64_t i) {
                                        : ((const int32_t *)t->data)[i];
 }
 
+/* An element as an integer, saturated (and NaN as 0): casting them is undefined. */
+static int64_t at_int(const vigil_tensor *t, int64_t i) {
+    double v = at(t, i);
+    return isnan(v)       ? 0
+           : v >= 9.0e15  ? (int64_t)9.0e15
+           : v <= -9.0e15 ? -(int64_t)9.0e15
+                          : (int64_t)v;
+}
+
 static void put(vigil_tensor *t, int64_t i, double v) {
     if (t->dtype == VIGIL_DTYPE_F32)
         ((float *)t->data)[i] = (float)v;
-    else
-        ((int32_t *)t->data)[i] = (int32_t)v;
+    else /* saturating: converting an out-of-range double is undefined */
+        ((int32_t *)t->data)[i] = isnan(v)             ? 0
+                                  : v >= 2147483647.0  ? INT32_MAX
+                                  : v <= -2147483648.0 ? INT32_MIN
+                                                       : (int32_t)v;
 }
 
 static vigil_status fold_error(vigil_error *err, const vigil_tfjs_node *n, const char *what) {
@@ -34,7 +46,7 @@ static int int_vector(const vigil_tensor *t, int64_t *out, int max) {
     if (n > max)
         return -1;
     for (int64_t i = 0; i < n; i++)
-        out[i] = (int64_t)at(t, i);
+        out[i] = at_int(t, i);
     return (int)n;
 }
 
@@ -125,7 +137,7 @@ static vigil_status fold_squeeze(const vigil_tfjs_node *n, const vigil_tensor *x
 static vigil_status fold_expand_dims(const vigil_tfjs_node *n, inputs_t in, vigil_tensor *out,
                                      vigil_error *err) {
     const vigil_tensor *x = in[0];
-    int axis = (int)at(in[1], 0);
+    int axis = (int)at_int(in[1], 0);
     if (axis < 0)
         axis += x->ndim + 1;
     if (axis < 0 || axis > x->ndim || x->ndim >= VIGIL_MAX_DIMS)
@@ -309,7 +321,7 @@ static vigil_status fold_slice(const vigil_tfjs_node *n, inputs_t in, vigil_tens
 static vigil_status fold_gather(const vigil_tfjs_node *n, inputs_t in, int n_in, vigil_tensor *out,
                                 vigil_error *err) {
     const vigil_tensor *x = in[0], *indices = in[1];
-    int axis = n_in > 2 ? (int)at(in[2], 0) : 0;
+    int axis = n_in > 2 ? (int)at_int(in[2], 0) : 0;
     if (axis < 0)
         axis += x->ndim;
     if (axis < 0 || axis >= x->ndim || vigil_tfjs_attr_int(n, "batch_dims", 0) != 0 ||
@@ -331,7 +343,7 @@ static vigil_status fold_gather(const vigil_tfjs_node *n, inputs_t in, int n_in,
     int64_t count = vigil_tensor_numel(indices), o = 0;
     for (int64_t b = 0; b < outer; b++)
         for (int64_t k = 0; k < count; k++) {
-            int64_t j = (int64_t)at(indices, k);
+            int64_t j = at_int(indices, k);
             if (j < 0 || j >= x->shape[axis])
                 return fold_error(err, n, "index out of range");
             for (int64_t i = 0; i < inner; i++)
@@ -363,7 +375,7 @@ static vigil_status fold_sparse_to_dense(const vigil_tfjs_node *n, inputs_t in, 
     for (int64_t k = 0; k < count; k++) {
         int64_t flat = 0;
         for (int d = 0; d < per; d++) {
-            int64_t j = (int64_t)at(indices, k * per + d);
+            int64_t j = at_int(indices, k * per + d);
             if (ndim > 0 && (j < 0 || j >= shape[d]))
                 return fold_error(err, n, "index out of range");
             flat += ndim > 0 ? j * strides[d] : 0;
@@ -597,9 +609,10 @@ static vigil_status fold_range(const vigil_tfjs_node *n, inputs_t in, vigil_tens
     double start = at(in[0], 0), limit = at(in[1], 0), delta = at(in[2], 0);
     if (delta == 0)
         return fold_error(err, n, "delta 0");
-    int64_t count = (int64_t)ceil((limit - start) / delta);
-    if (count < 0)
-        count = 0;
+    double steps = ceil((limit - start) / delta);
+    if (!(steps < 1e8))
+        return fold_error(err, n, "range too long");
+    int64_t count = steps > 0 ? (int64_t)steps : 0;
     bool is_int = in[0]->dtype == VIGIL_DTYPE_I32 && in[2]->dtype == VIGIL_DTYPE_I32;
     vigil_status status =
         alloc_like(out, is_int ? VIGIL_DTYPE_I32 : VIGIL_DTYPE_F32, 1, &count, err);
@@ -636,7 +649,7 @@ vigil_status vigil_tfjs_fold(const vigil_tfjs_graph *g, const vigil_tfjs_node *n
     if (!strcmp(op, "Transpose") && k == 2)
         return fold_transpose(n, in, out, err);
     if (!strcmp(op, "ConcatV2") && k >= 2)
-        return concat(n, in, k - 1, (int)at(in[k - 1], 0), false, out, err);
+        return concat(n, in, k - 1, (int)at_int(in[k - 1], 0), false, out, err);
     if (!strcmp(op, "Pack") && k >= 1)
         return concat(n, in, k, (int)vigil_tfjs_attr_int(n, "axis", 0), true, out, err);
     if (!strcmp(op, "StridedSlice") && k == 4)

@@ -134,7 +134,6 @@ bool vigil_ir_is_output(const vigil_ir *ir, int node);
 vigil_status vigil_ir_order(const vigil_ir *ir, int **order, int *n, vigil_error *err);
 /* Re-infers every live node in topological order. */
 vigil_status vigil_ir_infer_all(vigil_ir *ir, vigil_error *err);
-int vigil_ir_count_live(const vigil_ir *ir, vigil_op_type op);
 /* Builds the vigil_graph of the live nodes (names made unique); consts are moved. */
 vigil_status vigil_ir_emit(vigil_ir *ir, vigil_graph **out, vigil_error *err);
 
@@ -165,9 +164,8 @@ void vigil_ir_mark_keep_batch(vigil_ir *ir);
 vigil_status vigil_tfjs_lower(vigil_tfjs_graph *g, const vigil_tfjs_options *options, vigil_ir *ir,
                               vigil_error *err);
 
-/* Fills model->input, head and labels for NanoDet and CenterNet; leaves VIGIL_HEAD_NONE
- * and the input size for other graphs. nchw_input: the model was fed NCHW before
- * vigil_ir_input_to_nhwc rewrote it. */
+/* Fills model->input, head and labels for NanoDet and CenterNet (recognized by their
+ * input and output shapes); other graphs get VIGIL_HEAD_NONE and the input's size. */
 vigil_status vigil_tfjs_detect_family(vigil_model *model, vigil_error *err);
 
 #endif

@@ -4,6 +4,7 @@
  * Outputs: the caller's list, else the signature's outputs minus post-processing ones
  * (computed through TopKV2 or a NonMaxSuppression: vigil decodes heads itself; this
  * drops CenterNet's built-in top-100 decode), else the nodes nothing consumes. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,9 +47,14 @@ int vigil_lower_const_ints(vigil_lower *lw, const vigil_tfjs_node *n, int k, con
         vigil_lower_fail(lw, n, VIGIL_STATUS_FORMAT, "constant input has too many values");
         return -1;
     }
-    for (int64_t i = 0; i < count; i++)
-        out[i] = t->dtype == VIGIL_DTYPE_F32 ? (int64_t)((const float *)t->data)[i]
-                                             : ((const int32_t *)t->data)[i];
+    for (int64_t i = 0; i < count; i++) {
+        float f = t->dtype == VIGIL_DTYPE_F32 ? ((const float *)t->data)[i] : 0.0f;
+        if (t->dtype == VIGIL_DTYPE_F32 && !(fabsf(f) < 1e15f)) {
+            vigil_lower_fail(lw, n, VIGIL_STATUS_FORMAT, "constant input is not a finite integer");
+            return -1;
+        }
+        out[i] = t->dtype == VIGIL_DTYPE_F32 ? (int64_t)f : ((const int32_t *)t->data)[i];
+    }
     return (int)count;
 }
 
@@ -101,14 +107,6 @@ int vigil_lower_input(vigil_lower *lw, const vigil_tfjs_node *n, int k) {
     snprintf(msg, sizeof msg, "input '%s' has no value (output %d of a %s node)", n->inputs[k],
              slot, in->op);
     return vigil_lower_fail(lw, n, VIGIL_STATUS_UNSUPPORTED, msg);
-}
-
-int vigil_lower_rank(const vigil_lower *lw, const vigil_tfjs_node *n, int k) {
-    const vigil_tfjs_node *in = &lw->g->nodes[n->in_node[k]];
-    if (in->has_value && n->in_slot[k] == 0)
-        return in->value.ndim;
-    int ir = in->ir[n->in_slot[k]];
-    return ir >= 0 ? lw->ir->nodes[ir].ndim : -1;
 }
 
 /* ---- single ops ---- */

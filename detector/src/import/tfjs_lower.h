@@ -20,8 +20,6 @@ const vigil_tensor *vigil_lower_require_const(vigil_lower *lw, const vigil_tfjs_
 /* Reads a constant input as integers (at most max); -1 with err set on failure. */
 int vigil_lower_const_ints(vigil_lower *lw, const vigil_tfjs_node *n, int k, const char *what,
                            int64_t *out, int max);
-/* The rank of input k as lowered. */
-int vigil_lower_rank(const vigil_lower *lw, const vigil_tfjs_node *n, int k);
 /* An error naming the op and node. */
 vigil_status vigil_lower_fail(vigil_lower *lw, const vigil_tfjs_node *n, vigil_status status,
                               const char *what);
