@@ -40,7 +40,7 @@ static void usage(FILE *out) {
                  "      --occluders N       pillars, each hiding a passer-by completely\n"
                  "      --occlusion-seconds S  how long a pillar hides its passer-by (1.0)\n"
                  "      --parked N          cars standing for the whole clip\n"
-            "      --blocker-seconds S a truck stops in front of each parked car this long\n"
+                 "      --blocker-seconds S a truck stops in front of each parked car this long\n"
                  "      --left-objects N    suitcases put down and left\n"
                  "      --stop-probability P   chance a walker pauses at a bend\n"
                  "      --speed-change F    speed varies by up to this factor between bends\n"
@@ -326,10 +326,17 @@ int vigil_cmd_synth(int argc, char **argv) {
     synth_overrides ov = {0};
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "p:s:o:h", options, NULL)) != -1) {
+    int which = -1;
+    while ((c = getopt_long(argc, argv, "p:s:o:h", options, &which)) != -1) {
         double v = 0;
         int n = 0, bad = 0;
-        const char *flag = argv[optind - 1];
+        /* The long name, for messages (getopt_long sets which only for long options). */
+        char flag[64];
+        for (int k = 0; which < 0 && options[k].name; k++)
+            if (options[k].val == c)
+                which = k;
+        snprintf(flag, sizeof flag, "--%s", which >= 0 ? options[which].name : "?");
+        which = -1;
         switch (c) {
         case 'p':
             preset_name = optarg;
@@ -440,6 +447,8 @@ int vigil_cmd_synth(int argc, char **argv) {
     }
     if (make_dir(out_dir) < 0)
         return 1;
+    /* Our messages name the file and the problem; FFmpeg's own log would only repeat it. */
+    vigil_media_set_verbose(false);
     vigil_synth *clip;
     if (vigil_synth_create(&opt, &clip, &err) < 0) {
         fprintf(stderr, "vigil synth: %s\n", err.message);

@@ -155,8 +155,15 @@ static int parse_args(int argc, char **argv, track_args *a) {
     vigil_tracker_options *t = &a->tracker;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "d:i:m:j:o:h", options, NULL)) != -1) {
-        const char *flag = argv[optind - 1];
+    int which = -1;
+    while ((c = getopt_long(argc, argv, "d:i:m:j:o:h", options, &which)) != -1) {
+        /* The long name, for messages (getopt_long sets which only for long options). */
+        char flag[64];
+        for (int k = 0; which < 0 && options[k].name; k++)
+            if (options[k].val == c)
+                which = k;
+        snprintf(flag, sizeof flag, "--%s", which >= 0 ? options[which].name : "?");
+        which = -1;
         double v = 0;
         int bad = 0;
         switch (c) {
@@ -319,7 +326,8 @@ static int write_tracks(FILE *out, int frame, const vigil_track *tracks, int n,
                                     .visibility = -1};
         memcpy(buf[k].box, tracks[k].box, sizeof buf[k].box);
     }
-    qsort(buf, (size_t)n, sizeof *buf, compare_tracks);
+    if (n > 1)
+        qsort(buf, (size_t)n, sizeof *buf, compare_tracks);
     vigil_error err = {0};
     if (vigil_mot_write(out, buf, n, &err) < 0) {
         fprintf(stderr, "vigil track: %s\n", err.message);

@@ -41,6 +41,8 @@ GST_DEBUG_CATEGORY_STATIC(vigil_detect_debug);
 #define DEFAULT_PROP_THREADS 0
 #define DEFAULT_PROP_INTERVAL 1
 #define DEFAULT_PROP_MAX_DETECTIONS 100
+#define DEFAULT_PROP_BATCH_SIZE 1
+#define DEFAULT_PROP_BATCH_TIMEOUT 10
 
 /* Latency is reported in steps of this, so that a little jitter in the detection time
  * does not make the pipeline recompute its latency every few frames. */
@@ -56,6 +58,10 @@ enum {
     PROP_THREADS,
     PROP_INTERVAL,
     PROP_MAX_DETECTIONS,
+    PROP_BATCH_SIZE,
+    PROP_BATCH_TIMEOUT,
+    PROP_ENGINE_BATCHES,
+    PROP_ENGINE_FRAMES,
 };
 
 struct _GstVigilDetect {
@@ -71,6 +77,8 @@ struct _GstVigilDetect {
     gint threads;
     guint interval;
     guint max_detections;
+    guint batch_size;
+    guint batch_timeout;  /* milliseconds */
     GstClockTime latency; /* the detection time reported upstream of sinks */
 
     /* Streaming state, between start and stop. */
@@ -158,6 +166,8 @@ static gboolean start(GstBaseTransform *trans) {
     options.nms_threshold = self->nms;
     options.threads = self->threads;
     options.max_detections = (int)self->max_detections;
+    options.max_batch = (int)self->batch_size;
+    GstClockTime batch_timeout = self->batch_timeout * GST_MSECOND;
     self->classes_changed = FALSE;
     self->latency = 0;
     GST_OBJECT_UNLOCK(self);
@@ -174,8 +184,11 @@ static gboolean start(GstBaseTransform *trans) {
                            "set VIGIL_HOME or give the model file's path"));
         goto done;
     }
-    self->engine = gst_vigil_detect_engine_acquire(path, &options, &err);
-    if (self->engine == NULL) {
+    GstVigilDetectEngine *engine = gst_vigil_detect_engine_acquire(path, &options, &err);
+    GST_OBJECT_LOCK(self); /* get_property reads the engine's counters */
+    self->engine = engine;
+    GST_OBJECT_UNLOCK(self);
+    if (engine == NULL) {
         GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ,
                           ("Could not load the detection model %s on device '%s'.", path, device),
                           ("%s", err.message));
@@ -185,10 +198,13 @@ static gboolean start(GstBaseTransform *trans) {
         GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
                           ("The model %s has no class '%s' (classes=%s).", model, unknown, classes),
                           ("class names are the model's labels, e.g. person, car, truck"));
-        gst_vigil_detect_engine_release(self->engine);
+        GST_OBJECT_LOCK(self);
         self->engine = NULL;
+        GST_OBJECT_UNLOCK(self);
+        gst_vigil_detect_engine_release(engine);
         goto done;
     }
+    gst_vigil_detect_engine_set_batch_timeout(self->engine, batch_timeout);
     GST_INFO_OBJECT(self, "model %s on %s, shared by %d element(s)", path, device,
                     gst_vigil_detect_engine_users(self->engine));
     self->frame_index = 0;
@@ -204,8 +220,11 @@ done:
 
 static gboolean stop(GstBaseTransform *trans) {
     GstVigilDetect *self = GST_VIGIL_DETECT(trans);
-    gst_vigil_detect_engine_release(self->engine);
+    GST_OBJECT_LOCK(self);
+    GstVigilDetectEngine *engine = self->engine;
     self->engine = NULL;
+    GST_OBJECT_UNLOCK(self);
+    gst_vigil_detect_engine_release(engine);
     g_clear_pointer(&self->class_mask, g_free);
     vigil_detections_free(&self->dets);
     memset(&self->dets, 0, sizeof self->dets);
@@ -425,6 +444,12 @@ static void set_property(GObject *object, guint prop_id, const GValue *value, GP
     case PROP_MAX_DETECTIONS:
         self->max_detections = g_value_get_uint(value);
         break;
+    case PROP_BATCH_SIZE:
+        self->batch_size = g_value_get_uint(value);
+        break;
+    case PROP_BATCH_TIMEOUT:
+        self->batch_timeout = g_value_get_uint(value);
+        break;
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
         break;
@@ -460,6 +485,21 @@ static void get_property(GObject *object, guint prop_id, GValue *value, GParamSp
     case PROP_MAX_DETECTIONS:
         g_value_set_uint(value, self->max_detections);
         break;
+    case PROP_BATCH_SIZE:
+        g_value_set_uint(value, self->batch_size);
+        break;
+    case PROP_BATCH_TIMEOUT:
+        g_value_set_uint(value, self->batch_timeout);
+        break;
+    case PROP_ENGINE_BATCHES:
+    case PROP_ENGINE_FRAMES: {
+        /* start and stop swap the engine under the object lock held here */
+        guint64 batches = 0, frames = 0;
+        if (self->engine != NULL)
+            gst_vigil_detect_engine_stats(self->engine, &batches, &frames);
+        g_value_set_uint64(value, prop_id == PROP_ENGINE_BATCHES ? batches : frames);
+        break;
+    }
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
         break;
@@ -484,6 +524,8 @@ static void gst_vigil_detect_init(GstVigilDetect *self) {
     self->threads = DEFAULT_PROP_THREADS;
     self->interval = DEFAULT_PROP_INTERVAL;
     self->max_detections = DEFAULT_PROP_MAX_DETECTIONS;
+    self->batch_size = DEFAULT_PROP_BATCH_SIZE;
+    self->batch_timeout = DEFAULT_PROP_BATCH_TIMEOUT;
     /* Metas are added to the frame, whose pixels stay as they are. */
     gst_base_transform_set_in_place(GST_BASE_TRANSFORM(self), TRUE);
     gst_base_transform_set_passthrough(GST_BASE_TRANSFORM(self), FALSE);
@@ -585,6 +627,50 @@ static void gst_vigil_detect_class_init(GstVigilDetectClass *klass) {
                                     g_param_spec_uint("max-detections", "Maximum detections",
                                                       "Objects kept per frame", 1, 10000,
                                                       DEFAULT_PROP_MAX_DETECTIONS, ready));
+
+    /**
+     * GstVigilDetect:batch-size:
+     *
+     * Frames the engine runs at once, 1 to 64. Elements naming the same model with the
+     * same options share one engine; with batch-size B > 1 the frames that several
+     * streams hand it at about the same time go through the network together (set it
+     * to the number of streams; the network always computes B frames). Default: 1.
+     */
+    g_object_class_install_property(gobject_class, PROP_BATCH_SIZE,
+                                    g_param_spec_uint("batch-size", "Batch size",
+                                                      "Frames of several streams run at once", 1,
+                                                      64, DEFAULT_PROP_BATCH_SIZE, ready));
+    /**
+     * GstVigilDetect:batch-timeout:
+     *
+     * Milliseconds a frame may wait for the other streams' frames to fill a batch, 0 to
+     * 1000 (a lone element never waits). Default: 10.
+     */
+    g_object_class_install_property(
+        gobject_class, PROP_BATCH_TIMEOUT,
+        g_param_spec_uint("batch-timeout", "Batch timeout",
+                          "Milliseconds to wait for other streams' frames", 0, 1000,
+                          DEFAULT_PROP_BATCH_TIMEOUT, ready));
+    /**
+     * GstVigilDetect:engine-batches:
+     *
+     * Batches the shared engine has run since it was loaded (read-only); with
+     * #GstVigilDetect:engine-frames it gives the mean batch fill. Default: 0.
+     */
+    g_object_class_install_property(
+        gobject_class, PROP_ENGINE_BATCHES,
+        g_param_spec_uint64("engine-batches", "Engine batches", "Batches the shared engine ran", 0,
+                            G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+    /**
+     * GstVigilDetect:engine-frames:
+     *
+     * Frames the shared engine has processed, from every element using it (read-only).
+     * Default: 0.
+     */
+    g_object_class_install_property(
+        gobject_class, PROP_ENGINE_FRAMES,
+        g_param_spec_uint64("engine-frames", "Engine frames", "Frames the shared engine ran", 0,
+                            G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
     gst_element_class_add_static_pad_template(element_class, &sink_template);
     gst_element_class_add_static_pad_template(element_class, &src_template);

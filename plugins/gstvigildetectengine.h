@@ -6,7 +6,11 @@
  * vigildetect that names the same model file with the same options uses one engine:
  * gst_vigil_detect_engine_acquire() returns the existing one (with a reference) or
  * loads it. gst_vigil_detect_engine_run() may be called from any number of streaming
- * threads at once; runs are serialized on the engine.
+ * threads at once. With options->max_batch 1 the runs take turns; with max_batch B > 1
+ * the frames of concurrent callers go through the network together, up to B at a time:
+ * the first caller to find the engine idle leads, waits up to batch_timeout for as many
+ * frames as there are elements on the engine (at most B), runs them as one batch and
+ * hands every caller its own detections. A lone element never waits.
  *
  *     vigil_error err = {0};
  *     GstVigilDetectEngine *engine = gst_vigil_detect_engine_acquire (path, &options, &err);
@@ -19,7 +23,7 @@
 #ifndef GST_VIGIL_DETECT_ENGINE_H
 #define GST_VIGIL_DETECT_ENGINE_H
 
-#include <glib.h>
+#include <gst/gst.h>
 
 #include "vigil/detect.h"
 
@@ -33,6 +37,13 @@ typedef struct _GstVigilDetectEngine GstVigilDetectEngine;
 GstVigilDetectEngine *gst_vigil_detect_engine_acquire(const gchar *model_path,
                                                       const vigil_detector_options *options,
                                                       vigil_error *err);
+
+/* How long a leading caller waits for other streams' frames to fill a batch; the
+ * engine keeps the largest value any of its elements asked for. */
+void gst_vigil_detect_engine_set_batch_timeout(GstVigilDetectEngine *engine, GstClockTime timeout);
+
+/* Batches run so far and the frames they carried (for tests and logs). */
+void gst_vigil_detect_engine_stats(GstVigilDetectEngine *engine, guint64 *batches, guint64 *frames);
 
 /* Drops a reference; the last one frees the engine. NULL is allowed. */
 void gst_vigil_detect_engine_release(GstVigilDetectEngine *engine);

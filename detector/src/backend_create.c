@@ -25,7 +25,7 @@ vigil_backend *vigil_backend_create(const char *name, int threads, vigil_error *
                         "backend 'cuda': vigil was built without CUDA");
         return NULL;
     }
-    vigil_error_set(err, VIGIL_STATUS_NOT_FOUND, "backend '%s' is unknown (known: ref, cpu, cpu-bf16, cuda)",
-                    name);
+    vigil_error_set(err, VIGIL_STATUS_NOT_FOUND,
+                    "backend '%s' is unknown (known: ref, cpu, cpu-bf16, cuda)", name);
     return NULL;
 }

@@ -196,6 +196,12 @@ static vigil_status infer_slice(vigil_graph *g, vigil_node *node, vigil_error *e
     const vigil_slice_params *p = &node->params.slice;
     int64_t out[VIGIL_MAX_DIMS];
     for (int d = 0; d < x->out_ndim; d++) {
+        if (d == 0 && p->keep_batch) { /* imported slices hard-code batch 1 in end[0] */
+            if (p->begin[0] != 0 || p->step[0] != 1)
+                return SHAPE_ERROR(err, node, "keep_batch slice must take dim %d whole", 0);
+            out[0] = x->out_shape[0];
+            continue;
+        }
         int64_t begin = p->begin[d], end = p->end[d], step = p->step[d];
         if (step < 1 || begin < 0 || end > x->out_shape[d] || begin > end)
             return SHAPE_ERROR(

@@ -159,6 +159,13 @@ static int count_op(const vigil_graph *g, vigil_op_type op) {
     return n;
 }
 
+static void assert_shape_is(const vigil_node *n, int ndim, const int64_t *shape) {
+    char have_s[64], want_s[64];
+    ck_assert_msg(vigil_shape_equal(n->out_ndim, n->out_shape, ndim, shape), "%s: %s, expected %s",
+                  n->name, vigil_shape_format(n->out_ndim, n->out_shape, have_s, sizeof have_s),
+                  vigil_shape_format(ndim, shape, want_s, sizeof want_s));
+}
+
 static const vigil_node *find_op(const vigil_graph *g, vigil_op_type op) {
     for (int i = 0; i < g->n_nodes; i++)
         if (g->nodes[i].op == op)
@@ -507,6 +514,66 @@ START_TEST(depthwise_groups) {
 }
 END_TEST
 
+/* A batch norm fused by the converter into the conv folds into its weights; a later
+ * StridedSlice (shrinking an axis), Mean and ConcatV2 with a negative axis map on. */
+START_TEST(batch_norm_and_shape_ops) {
+    static tfjs_model m;
+    memset(&m, 0, sizeof m);
+    placeholder(&m, "x", SHAPE4(1, 3, 3, 2));
+    float w[2 * 2] = {1.0f, -0.5f, 0.25f, 2.0f}, scale[2] = {2.0f, 0.5f}, offset[2] = {0.1f, -3.0f};
+    float mean[2] = {0.5f, -1.0f}, var[2] = {3.0f, 0.25f};
+    const_f32(&m, "w", 4, (int64_t[]){1, 1, 2, 2}, w);
+    const_f32(&m, "scale", 1, (int64_t[]){2}, scale);
+    const_f32(&m, "offset", 1, (int64_t[]){2}, offset);
+    const_f32(&m, "mean", 1, (int64_t[]){2}, mean);
+    const_f32(&m, "var", 1, (int64_t[]){2}, var);
+    node(&m, "bn",
+         "\"op\":\"_FusedConv2D\",\"input\":[\"x\",\"w\",\"scale\",\"offset\",\"mean\",\"var\"],"
+         "\"attr\":{\"strides\":" ONES4 ",\"padding\":" VALID ",\"num_args\":{\"i\":\"4\"},"
+         "\"epsilon\":{\"f\":0.001},\"fused_ops\":{\"list\":{\"s\":[\"RnVzZWRCYXRjaE5vcm0=\","
+         "\"UmVsdQ==\"]}}}");
+    const_i32(&m, "b", 1, (int64_t[]){4}, (int32_t[]){0, 1, 0, 0});
+    const_i32(&m, "e", 1, (int64_t[]){4}, (int32_t[]){0, 2, 0, 0});
+    const_i32(&m, "s", 1, (int64_t[]){4}, (int32_t[]){1, 1, 1, 1});
+    node(&m, "row",
+         "\"op\":\"StridedSlice\",\"input\":[\"bn\",\"b\",\"e\",\"s\"],\"attr\":{"
+         "\"begin_mask\":{\"i\":\"13\"},\"end_mask\":{\"i\":\"13\"},"
+         "\"shrink_axis_mask\":{\"i\":\"2\"}}");
+    const_i32(&m, "axes", 1, (int64_t[]){1}, (int32_t[]){-2});
+    node(&m, "avg",
+         "\"op\":\"Mean\",\"input\":[\"row\",\"axes\"],\"attr\":{\"keep_dims\":{\"b\":"
+         "true}}");
+    const_i32(&m, "minus1", 0, NULL, (int32_t[]){-1});
+    node(&m, "cat", "\"op\":\"ConcatV2\",\"input\":[\"avg\",\"avg\",\"minus1\"]");
+    vigil_model *model =
+        import_ok(save(&m, "\"cat\":{\"name\":\"cat\"},\"bn\":{\"name\":\"bn\"}", 0), NULL);
+    const vigil_node *conv = output(model, "bn");
+    ck_assert_int_eq(conv->op, VIGIL_OP_CONV2D);
+    ck_assert_int_eq(conv->params.conv2d.activation, VIGIL_ACTIVATION_RELU);
+    assert_shape_is(output(model, "cat"), 3, (int64_t[]){1, 1, 4});
+    float x[18];
+    ramp(x, 18, 0.4f, -2.0f);
+    vigil_backend *backend;
+    vigil_engine *e = run(model, &backend, x);
+    const float *y = engine_output(e, "bn"), *cat = engine_output(e, "cat");
+    float row_mean[2] = {0, 0};
+    for (int p = 0; p < 9; p++)
+        for (int o = 0; o < 2; o++) {
+            float c = x[2 * p] * w[o] + x[2 * p + 1] * w[2 + o];
+            float v = (c - mean[o]) * scale[o] / sqrtf(var[o] + 0.001f) + offset[o];
+            v = v > 0 ? v : 0;
+            ck_assert_float_eq_tol(y[2 * p + o], v, 1e-5f);
+            if (p / 3 == 1)
+                row_mean[o] += v / 3.0f;
+        }
+    for (int k = 0; k < 4; k++)
+        ck_assert_float_eq_tol(cat[k], row_mean[k % 2], 1e-5f);
+    vigil_engine_free(e);
+    vigil_backend_free(backend);
+    vigil_model_free(model);
+}
+END_TEST
+
 /* ---- bad input ---- */
 
 START_TEST(bad_inputs) {
@@ -790,6 +857,7 @@ static Suite *tfjs_suite(void) {
     tcase_add_test(small, nchw_graph_loses_transposes);
     tcase_add_test(small, hard_swish_keeps_values);
     tcase_add_test(small, depthwise_groups);
+    tcase_add_test(small, batch_norm_and_shape_ops);
     tcase_add_test(small, bad_inputs);
     tcase_add_test(small, unknown_op);
     tcase_add_test(small, nchw_conv_refused);

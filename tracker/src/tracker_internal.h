@@ -28,7 +28,8 @@ typedef struct vigil_track_filter {
     double history_time[VIGIL_TRACK_HISTORY]; /* ring of observed centres */
     float history_x[VIGIL_TRACK_HISTORY], history_y[VIGIL_TRACK_HISTORY];
     int history_count, history_next;
-    int paired; /* paired in the current update */
+    int paired;   /* paired in the current update */
+    int refitted; /* lost, and its velocity already replaced by the fit */
 } vigil_track_filter;
 
 struct vigil_tracker {

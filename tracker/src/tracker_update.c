@@ -74,9 +74,42 @@ static void remember(vigil_track_filter *f, double time, const float box[4]) {
 
 #define VELOCITY_FIT_SECONDS 1.0
 
-static int compare_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+/* The k-th smallest of a[0..n) (Hoare's selection; reorders a). */
+static double select_kth(double *a, int n, int k) {
+    int lo = 0, hi = n - 1;
+    while (lo < hi) {
+        double pivot = a[(lo + hi) / 2];
+        int i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = a[i];
+                a[i++] = a[j];
+                a[j--] = t;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return a[k];
+    }
+    return a[k];
+}
+
+static double median(double *a, int n) {
+    double upper = select_kth(a, n, n / 2);
+    if (n % 2)
+        return upper;
+    /* After selecting n/2, everything below it sits in a[0..n/2). */
+    double lower = a[0];
+    for (int i = 1; i < n / 2; i++)
+        lower = a[i] > lower ? a[i] : lower;
+    return 0.5 * (lower + upper);
 }
 
 /* Theil-Sen velocity of the centres observed in the last second before last_seen: the
@@ -104,10 +137,8 @@ static int fit_velocity(const vigil_track_filter *f, double last_seen, double v[
         }
     if (pairs == 0)
         return 0;
-    qsort(sx, (size_t)pairs, sizeof *sx, compare_double);
-    qsort(sy, (size_t)pairs, sizeof *sy, compare_double);
-    v[0] = pairs % 2 ? sx[pairs / 2] : 0.5 * (sx[pairs / 2 - 1] + sx[pairs / 2]);
-    v[1] = pairs % 2 ? sy[pairs / 2] : 0.5 * (sy[pairs / 2 - 1] + sy[pairs / 2]);
+    v[0] = median(sx, pairs);
+    v[1] = median(sy, pairs);
     return 1;
 }
 
@@ -139,6 +170,7 @@ static void pair_track(vigil_tracker *t, int i, const vigil_tracker_detection *d
     remember(f, t->time, d->box);
     f->missed_steps = 0;
     f->paired = 1;
+    f->refitted = 0;
     vigil_kalman_get_box(&f->kf, track->box);
     track->velocity[0] = (float)f->kf.axis[0].v;
     track->velocity[1] = (float)f->kf.axis[1].v;
@@ -179,6 +211,7 @@ static void start_track(vigil_tracker *t, const vigil_tracker_detection *dets, i
     remember(f, t->time, d->box);
     f->missed_steps = 0;
     f->paired = 1;
+    f->refitted = 0;
     vigil_kalman_get_box(&f->kf, track->box);
     if (t->opt.confirm_hits <= 1)
         confirm(t, track);
@@ -317,8 +350,12 @@ vigil_status vigil_tracker_update(vigil_tracker *t, double timestamp,
         }
         if (track->state == VIGIL_TRACK_STATE_CONFIRMED) {
             track->state = VIGIL_TRACK_STATE_LOST;
-            if (o->lost_velocity_fit && !track->stationary)
-                refit_lost(t, track, &t->filters[i]);
+        } else if (track->state == VIGIL_TRACK_STATE_LOST && o->lost_velocity_fit &&
+                   !track->stationary && !t->filters[i].refitted) {
+            /* Most misses last a frame, which the filter's own prediction bridges; fit
+             * once the track is still unseen at the next update. */
+            refit_lost(t, track, &t->filters[i]);
+            t->filters[i].refitted = 1;
         }
         double keep = track->stationary ? o->stationary_lost_seconds : o->lost_seconds;
         if (timestamp - track->last_seen > keep)

@@ -180,8 +180,9 @@ vigil_status vigil_synth_label(vigil_synth *clip, vigil_error *err) {
         if (status == VIGIL_STATUS_OK)
             status = false_detections(clip, &rng, f + 1, err);
         /* A detector's output comes sorted by score after NMS. */
-        qsort(clip->detections.items + first_det, (size_t)(clip->detections.count - first_det),
-              sizeof(vigil_mot_record), compare_score_desc);
+        if (clip->detections.count > first_det)
+            qsort(clip->detections.items + first_det, (size_t)(clip->detections.count - first_det),
+                  sizeof(vigil_mot_record), compare_score_desc);
     }
     return status;
 }
