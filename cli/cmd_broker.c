@@ -34,6 +34,7 @@ static void usage(FILE *out) {
             "  up [ID]                     bring it back\n"
             "  error produce CODE COUNT    fail the next COUNT produce requests with CODE\n"
             "                              (a number or a name like NOT_LEADER_FOR_PARTITION)\n"
+            "  rtt MS [ID]                 delay every response of broker ID (all) by MS\n"
             "  quit                        stop (so do SIGINT and SIGTERM)\n"
             "Each command is answered by one line: 'ok ...' or 'error: ...'. When stdin\n"
             "closes the broker keeps serving until it is signalled.\n"
@@ -146,8 +147,23 @@ static int command(rd_kafka_mock_cluster_t *mc, int brokers, char *line) {
         reply("ok error produce %d (%s) x%ld", (int)code, rd_kafka_err2name(code), count);
         return 0;
     }
+    if (!strcmp(words[0], "rtt")) {
+        char *end = NULL;
+        long ms = n >= 2 ? strtol(words[1], &end, 10) : -1;
+        if (n < 2 || n > 3 || *end || ms < 0 || ms > 600000 ||
+            broker_id(words[2], brokers, &id) < 0) {
+            reply("error: usage: rtt MS [ID]");
+            return 0;
+        }
+        rd_kafka_resp_err_t e = rd_kafka_mock_broker_set_rtt(mc, id, (int)ms);
+        if (e)
+            reply("error: %s", rd_kafka_err2str(e));
+        else
+            reply("ok rtt %ld", ms);
+        return 0;
+    }
     if (!strcmp(words[0], "help")) {
-        reply("ok commands: down [ID], up [ID], error produce CODE COUNT, quit");
+        reply("ok commands: down [ID], up [ID], error produce CODE COUNT, rtt MS [ID], quit");
         return 0;
     }
     reply("error: unknown command '%s' (help lists them)", words[0]);
