@@ -74,33 +74,66 @@ static int parse_time(const char *text, double *out) {
 }
 
 static int parse_args(int argc, char **argv, analyze_args *a) {
-    static const struct option options[] = {
-        {"rules", required_argument, NULL, 'r'},      {"tracks", required_argument, NULL, 't'},
-        {"fps", required_argument, NULL, 'f'},        {"jsonl", required_argument, NULL, 'j'},
-        {"kafka", required_argument, NULL, 'k'},      {"topic", required_argument, NULL, 'T'},
-        {"property", required_argument, NULL, 'X'},   {"spool", required_argument, NULL, 's'},
-        {"no-spool", no_argument, NULL, 'N'},         {"flush-timeout", required_argument, NULL, 'F'},
-        {"camera", required_argument, NULL, 'c'},     {"start-time", required_argument, NULL, 'S'},
-        {"default-class", required_argument, NULL, 'D'}, {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
+    static const struct option options[] = {{"rules", required_argument, NULL, 'r'},
+                                            {"tracks", required_argument, NULL, 't'},
+                                            {"fps", required_argument, NULL, 'f'},
+                                            {"jsonl", required_argument, NULL, 'j'},
+                                            {"kafka", required_argument, NULL, 'k'},
+                                            {"topic", required_argument, NULL, 'T'},
+                                            {"property", required_argument, NULL, 'X'},
+                                            {"spool", required_argument, NULL, 's'},
+                                            {"no-spool", no_argument, NULL, 'N'},
+                                            {"flush-timeout", required_argument, NULL, 'F'},
+                                            {"camera", required_argument, NULL, 'c'},
+                                            {"start-time", required_argument, NULL, 'S'},
+                                            {"default-class", required_argument, NULL, 'D'},
+                                            {"quiet", no_argument, NULL, 'q'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {NULL, 0, NULL, 0}};
     int c;
     a->flush_timeout = 30;
     a->default_class = "person";
     while ((c = getopt_long(argc, argv, "X:hq", options, NULL)) != -1) {
         switch (c) {
-        case 'r': a->rules = optarg; break;
-        case 't': a->tracks = optarg; break;
-        case 'f': a->fps = atof(optarg); break;
-        case 'j': a->jsonl = optarg; break;
-        case 'k': a->brokers = optarg; break;
-        case 'T': a->topic = optarg; break;
-        case 's': a->spool = optarg; break;
-        case 'N': a->no_spool = true; break;
-        case 'F': a->flush_timeout = atoi(optarg); break;
-        case 'c': a->camera = optarg; break;
-        case 'S': a->start_time = optarg; break;
-        case 'D': a->default_class = optarg; break;
-        case 'q': a->quiet = true; break;
+        case 'r':
+            a->rules = optarg;
+            break;
+        case 't':
+            a->tracks = optarg;
+            break;
+        case 'f':
+            a->fps = atof(optarg);
+            break;
+        case 'j':
+            a->jsonl = optarg;
+            break;
+        case 'k':
+            a->brokers = optarg;
+            break;
+        case 'T':
+            a->topic = optarg;
+            break;
+        case 's':
+            a->spool = optarg;
+            break;
+        case 'N':
+            a->no_spool = true;
+            break;
+        case 'F':
+            a->flush_timeout = atoi(optarg);
+            break;
+        case 'c':
+            a->camera = optarg;
+            break;
+        case 'S':
+            a->start_time = optarg;
+            break;
+        case 'D':
+            a->default_class = optarg;
+            break;
+        case 'q':
+            a->quiet = true;
+            break;
         case 'X':
             if (a->property_count == MAX_PROPERTIES || !strchr(optarg, '=')) {
                 fprintf(stderr, "vigil analyze: -X takes name=value (at most %d)\n",
@@ -117,7 +150,10 @@ static int parse_args(int argc, char **argv, analyze_args *a) {
             return 2;
         }
     }
-    const char *missing = !a->rules ? "--rules" : !a->tracks ? "--tracks" : a->fps <= 0 ? "--fps" : NULL;
+    const char *missing = !a->rules     ? "--rules"
+                          : !a->tracks  ? "--tracks"
+                          : a->fps <= 0 ? "--fps"
+                                        : NULL;
     if (missing || optind < argc) {
         fprintf(stderr, "vigil analyze: %s\n", missing ? "missing option" : "unexpected argument");
         if (missing)
@@ -182,8 +218,10 @@ static int run(const analyze_args *a, vigil_rules *rules, const vigil_mot_record
     vigil_error err = {0};
     double start = 0;
     if (a->start_time && parse_time(a->start_time, &start) < 0) {
-        fprintf(stderr, "vigil analyze: --start-time '%s': expected RFC 3339 UTC "
-                        "(2026-11-29T08:00:00Z) or UNIX seconds\n", a->start_time);
+        fprintf(stderr,
+                "vigil analyze: --start-time '%s': expected RFC 3339 UTC "
+                "(2026-11-29T08:00:00Z) or UNIX seconds\n",
+                a->start_time);
         return 2;
     }
     int default_class = -1;
@@ -215,15 +253,17 @@ static int run(const analyze_args *a, vigil_rules *rules, const vigil_mot_record
         int count = 0;
         for (; index < mot->count && mot->items[index].frame == frame; index++) {
             const vigil_mot_record *r = &mot->items[index];
-            objs[count++] = (vigil_track_object){
-                .track_id = r->id,
-                .class_id = r->class_id > 0 ? r->class_id - 1 : default_class,
-                .box = {r->box[0], r->box[1], r->box[2], r->box[3]},
-                .confidence = r->score < 0 ? 1.0f : r->score > 1 ? 1.0f : r->score,
-                .confirmed = true};
+            objs[count++] =
+                (vigil_track_object){.track_id = r->id,
+                                     .class_id = r->class_id > 0 ? r->class_id - 1 : default_class,
+                                     .box = {r->box[0], r->box[1], r->box[2], r->box[3]},
+                                     .confidence = r->score < 0   ? 1.0f
+                                                   : r->score > 1 ? 1.0f
+                                                                  : r->score,
+                                     .confirmed = true};
         }
-        vigil_analytics_frame f = {.frame = frame, .pts = (frame - 1) / a->fps,
-                                   .time = start + (frame - 1) / a->fps};
+        vigil_analytics_frame f = {
+            .frame = frame, .pts = (frame - 1) / a->fps, .time = start + (frame - 1) / a->fps};
         if (vigil_analytics_update(engine, &f, objs, count, &alerts, &n, &err) < 0) {
             fprintf(stderr, "vigil analyze: frame %d: %s\n", frame, err.message);
             status = 1;
@@ -231,8 +271,8 @@ static int run(const analyze_args *a, vigil_rules *rules, const vigil_mot_record
         publish(pub, alerts, n, &t);
     }
     free(objs);
-    vigil_analytics_frame end = {.frame = last + 1, .pts = last / a->fps,
-                                 .time = start + last / a->fps};
+    vigil_analytics_frame end = {
+        .frame = last + 1, .pts = last / a->fps, .time = start + last / a->fps};
     if (status == 0) {
         if (vigil_analytics_finish(engine, &end, &alerts, &n, &err) < 0) {
             fprintf(stderr, "vigil analyze: %s\n", err.message);

@@ -116,8 +116,8 @@ static int command(rd_kafka_mock_cluster_t *mc, int brokers, char *line) {
             reply("error: %s takes an optional broker id 1..%d", words[0], brokers);
             return 0;
         }
-        rd_kafka_resp_err_t e = down ? rd_kafka_mock_broker_set_down(mc, id)
-                                     : rd_kafka_mock_broker_set_up(mc, id);
+        rd_kafka_resp_err_t e =
+            down ? rd_kafka_mock_broker_set_down(mc, id) : rd_kafka_mock_broker_set_up(mc, id);
         if (e)
             reply("error: %s", rd_kafka_err2str(e));
         else if (id < 0)
@@ -130,8 +130,8 @@ static int command(rd_kafka_mock_cluster_t *mc, int brokers, char *line) {
         rd_kafka_resp_err_t code;
         char *end = NULL;
         long count = n == 4 ? strtol(words[3], &end, 10) : 0;
-        if (n != 4 || strcmp(words[1], "produce") != 0 || error_code(words[2], &code) < 0 ||
-            *end || count < 1 || count > 1000000) {
+        if (n != 4 || strcmp(words[1], "produce") != 0 || error_code(words[2], &code) < 0 || *end ||
+            count < 1 || count > 1000000) {
             reply("error: usage: error produce CODE COUNT (CODE a number or a name)");
             return 0;
         }
@@ -217,8 +217,8 @@ int vigil_cmd_broker(int argc, char **argv) {
         return 1;
     }
     if (topic) {
-        rd_kafka_resp_err_t e = rd_kafka_mock_topic_create(mc, topic, partitions,
-                                                           brokers < 3 ? brokers : 3);
+        rd_kafka_resp_err_t e =
+            rd_kafka_mock_topic_create(mc, topic, partitions, brokers < 3 ? brokers : 3);
         if (e) {
             fprintf(stderr, "vigil broker: topic %s: %s\n", topic, rd_kafka_err2str(e));
             rd_kafka_mock_cluster_destroy(mc);

@@ -108,7 +108,7 @@ struct _GstVigilCamSrc {
     GstClockTime next_pts;      /* non-live: where the next connection's frames start */
     GstClockTime conn_first_rt; /* non-live: running time of the connection's first frame */
     GstClockTime conn_offset;   /* non-live: output PTS of that first frame */
-    gboolean conn_discont;      /* the next buffer starts a new connection */
+    gboolean conn_discont;      /* the next buffer follows a gap (new connection, drop) */
 };
 
 /* A copy of the properties one connection attempt runs with. */
@@ -332,6 +332,14 @@ static void on_sample(GstVigilCamConn *conn, GstSample *sample, gpointer data) {
         pts = live_pts(self, conn, sample);
         if (!GST_CLOCK_TIME_IS_VALID(pts))
             return; /* not PLAYING: a live source drops what it cannot show */
+        if (gst_app_src_get_current_level_buffers(GST_APP_SRC(self->appsrc)) >=
+            LIVE_QUEUE_BUFFERS) {
+            GST_LOG_OBJECT(self, "downstream is behind: dropping a frame");
+            g_mutex_lock(&self->out_lock);
+            self->conn_discont = TRUE; /* the next frame follows a gap */
+            g_mutex_unlock(&self->out_lock);
+            return;
+        }
     }
 
     gboolean first_caps = FALSE;
@@ -354,11 +362,6 @@ static void on_sample(GstVigilCamConn *conn, GstSample *sample, gpointer data) {
     if (first_caps) {
         GST_INFO_OBJECT(self, "output caps %" GST_PTR_FORMAT, caps);
         gst_app_src_set_caps(GST_APP_SRC(self->appsrc), caps);
-    }
-    if (live &&
-        gst_app_src_get_current_level_buffers(GST_APP_SRC(self->appsrc)) >= LIVE_QUEUE_BUFFERS) {
-        GST_LOG_OBJECT(self, "downstream is behind: dropping a frame");
-        return;
     }
     /* A shallow copy: new timestamps, the same video memory. */
     GstBuffer *out = gst_buffer_copy(in);

@@ -5,7 +5,7 @@
 #include "anomaly_model.h"
 
 static const double PI = 3.14159265358979323846;
-static const double MIN_SD = 0.15;       /* log units: spreads below ~15% are noise */
+static const double MIN_SD = 0.15;         /* log units: spreads below ~15% are noise */
 static const double DIRECTION_PRIOR = 0.5; /* pseudo-count per bin */
 
 vigil_anomaly_options vigil_anomaly_options_default(void) {

@@ -26,7 +26,7 @@ struct vigil_anomaly {
     double learned_seconds;
     int count, capacity;
     anomaly_cell *cells;
-    int slots; /* power of two */
+    int slots;  /* power of two */
     int *table; /* cell index + 1, 0 empty */
 };
 

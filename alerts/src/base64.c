@@ -3,8 +3,7 @@
 #include <stdlib.h>
 
 char *vigil_base64_encode(const uint8_t *data, size_t size) {
-    static const char table[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     size_t out_len = 4 * ((size + 2) / 3);
     char *out = malloc(out_len + 1);
     if (!out)

@@ -21,7 +21,7 @@ typedef struct rule_track {
     double left;       /* when the anchor last went outside, NAN while inside */
     double cond_since; /* the rule's condition has held since, NAN when not */
     double clear_since;
-    int incident; /* open incident index, -1 none */
+    int incident;    /* open incident index, -1 none */
     double last_end; /* stream time the last incident on this track ended (cooldown) */
     int side;        /* line crossing: -1/+1 settled side, 0 not yet */
     bool counted;
@@ -140,10 +140,10 @@ void engine_fail(vigil_analytics *e, vigil_status status, const char *format, ..
     __attribute__((format(printf, 3, 4)));
 
 /* One evaluator per rule type, called once per frame after the tracks are updated. */
-void rule_zone_frame(vigil_analytics *e, int rule);      /* intrusion, loitering */
+void rule_zone_frame(vigil_analytics *e, int rule); /* intrusion, loitering */
 void rule_crowding_frame(vigil_analytics *e, int rule);
 void rule_crossing_frame(vigil_analytics *e, int rule);
-void rule_motion_frame(vigil_analytics *e, int rule);    /* wrong_way, speed */
+void rule_motion_frame(vigil_analytics *e, int rule); /* wrong_way, speed */
 void rule_abandoned_frame(vigil_analytics *e, int rule);
 void rule_tamper_frame(vigil_analytics *e, int rule);
 void rule_anomaly_frame(vigil_analytics *e, int rule);

@@ -12,9 +12,9 @@
 #define FRAME_THUMB (FRAME_THUMB_W * FRAME_THUMB_H)
 
 typedef struct vigil_frame_stats {
-    double mean;      /* luma 0..255 */
-    double stddev;    /* luma */
-    double sharpness; /* mean absolute 4-neighbour Laplacian of luma */
+    double mean;              /* luma 0..255 */
+    double stddev;            /* luma */
+    double sharpness;         /* mean absolute 4-neighbour Laplacian of luma */
     float thumb[FRAME_THUMB]; /* block means of luma */
 } vigil_frame_stats;
 

@@ -130,7 +130,8 @@ vigil_point vigil_geometry_apply_homography(const double h[9], vigil_point p) {
     double w = h[6] * p.x + h[7] * p.y + h[8];
     if (w == 0)
         w = 1e-12;
-    return (vigil_point){(h[0] * p.x + h[1] * p.y + h[2]) / w, (h[3] * p.x + h[4] * p.y + h[5]) / w};
+    return (vigil_point){(h[0] * p.x + h[1] * p.y + h[2]) / w,
+                         (h[3] * p.x + h[4] * p.y + h[5]) / w};
 }
 
 vigil_point vigil_geometry_anchor(const float box[4], vigil_anchor anchor) {

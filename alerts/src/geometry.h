@@ -23,8 +23,7 @@ double vigil_geometry_side(vigil_point a, vigil_point b, vigil_point p);
 
 /* Solves for H with H * image[i] ~ world[i] (h[8] = 1). False when three of the points
  * are collinear or the system is singular. */
-bool vigil_geometry_homography(const vigil_point image[4], const vigil_point world[4],
-                               double h[9]);
+bool vigil_geometry_homography(const vigil_point image[4], const vigil_point world[4], double h[9]);
 vigil_point vigil_geometry_apply_homography(const double h[9], vigil_point p);
 
 /* The point of box (x, y, w, h) that stands for the object. */

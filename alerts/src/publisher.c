@@ -38,8 +38,8 @@ void vigil_publisher_free(vigil_publisher *p) {
 }
 
 bool vigil_kafka_property_is_secret(const char *name) {
-    static const char *const marks[] = {"password", "secret", "key", "token", "jaas",
-                                        "credential", "sasl.oauthbearer.config"};
+    static const char *const marks[] = {
+        "password", "secret", "key", "token", "jaas", "credential", "sasl.oauthbearer.config"};
     for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
         if (strstr(name, marks[i]))
             return true;

@@ -70,8 +70,8 @@ vigil_status vigil_publisher_jsonl_create(const char *path, bool sync, vigil_pub
         p->owned = true;
     }
     if (!p->out) {
-        vigil_status st = vigil_error_set(err, VIGIL_STATUS_IO, "%s: cannot create: %s", path,
-                                          strerror(errno));
+        vigil_status st =
+            vigil_error_set(err, VIGIL_STATUS_IO, "%s: cannot create: %s", path, strerror(errno));
         free(p->path);
         free(p);
         return st;

@@ -129,6 +129,14 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
         r->state = RECORD_WAITING;
         r->retry_at_ms = now_ms() + (uint64_t)p->options.retry_backoff_ms;
         p->waiting++;
+        bool purged =
+            m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT;
+        if (purged) {
+            /* Our own purge (stop or producer restart), not a delivery failure. */
+            pthread_cond_broadcast(&p->changed);
+            pthread_mutex_unlock(&p->lock);
+            return;
+        }
         p->stats.failed++;
         if (seq < p->scan_from)
             p->scan_from = seq;
@@ -428,10 +436,9 @@ static vigil_status kafka_flush(vigil_publisher *base, int timeout_ms, vigil_err
     uint64_t left = p->stats.pending;
     pthread_mutex_unlock(&p->lock);
     if (left)
-        return vigil_error_set(err, VIGIL_STATUS_TIMEOUT,
-                               "kafka: %llu records not yet delivered after %d ms%s",
-                               (unsigned long long)left, timeout_ms,
-                               p->spool ? " (kept in the spool)" : "");
+        return vigil_error_set(
+            err, VIGIL_STATUS_TIMEOUT, "kafka: %llu records not yet delivered after %d ms%s",
+            (unsigned long long)left, timeout_ms, p->spool ? " (kept in the spool)" : "");
     return VIGIL_STATUS_OK;
 }
 
@@ -549,7 +556,8 @@ vigil_status vigil_publisher_kafka_create(const vigil_kafka_options *o, vigil_pu
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->changed, NULL);
     vigil_status st = copy_options(p, o, err);
-    if (st >= 0 && p->spool_dir && (st = vigil_spool_open(p->spool_dir, &o->spool, &p->spool, err)) >= 0)
+    if (st >= 0 && p->spool_dir &&
+        (st = vigil_spool_open(p->spool_dir, &o->spool, &p->spool, err)) >= 0)
         st = replay(p, err);
     if (st >= 0)
         st = create_producer(p, err);

@@ -85,8 +85,8 @@ void rule_abandoned_frame(vigil_analytics *e, int ri) {
                 engine_cooldown_over(e, r, rt->last_end)) {
                 const track *objs[2] = {t, owner};
                 rt->incident = engine_open(e, ri, t->id, t->confidence,
-                                           details(rt, pts - rt->still_since, owner_distance),
-                                           objs, owner ? 2 : 1);
+                                           details(rt, pts - rt->still_since, owner_distance), objs,
+                                           owner ? 2 : 1);
             }
             continue;
         }

@@ -114,7 +114,8 @@ void rule_anomaly_frame(vigil_analytics *e, int ri) {
             continue;
         if (rt->incident < 0) {
             if (rt->score >= r->anomaly.threshold && engine_cooldown_over(e, r, rt->last_end))
-                rt->incident = engine_open(e, ri, t->id, rt->score, details(&sc, rt->score), NULL, 0);
+                rt->incident =
+                    engine_open(e, ri, t->id, rt->score, details(&sc, rt->score), NULL, 0);
         } else if (rt->score < r->anomaly.threshold - HYSTERESIS) {
             rt->last_end = engine_close(e, rt->incident, "normal");
             rt->incident = -1;

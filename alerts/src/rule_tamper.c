@@ -79,7 +79,8 @@ void rule_tamper_frame(vigil_analytics *e, int ri) {
             engine_cooldown_over(e, r, s->last_end)) {
             s->clear_since = NAN;
             ts->condition = cond;
-            s->incident = engine_open(e, ri, -1, score, details(cond, &fs, ratio, distance), NULL, 0);
+            s->incident =
+                engine_open(e, ri, -1, score, details(cond, &fs, ratio, distance), NULL, 0);
         }
         return;
     }

@@ -7,13 +7,12 @@
 #include "json_locate.h"
 #include "rules_parse.h"
 
-static const char *const top_fields[] = {"$schema",       "description", "camera_id", "zones",
-                                         "lines",         "rules",       "labels",    "homography",
-                                         "track_timeout", "min_hits",    "snapshot_quality",
-                                         NULL};
+static const char *const top_fields[] = {
+    "$schema",       "description", "camera_id",        "zones",
+    "lines",         "rules",       "labels",           "homography",
+    "track_timeout", "min_hits",    "snapshot_quality", NULL};
 
-static vigil_status parse_zone(rules_parser *p, const cJSON *obj, const char *path,
-                               vigil_zone *z) {
+static vigil_status parse_zone(rules_parser *p, const cJSON *obj, const char *path, vigil_zone *z) {
     static const char *const fields[] = {"name", "polygon", "anchor", "description", NULL};
     if (!cJSON_IsObject(obj))
         return rules_fail(p, VIGIL_STATUS_FORMAT, path, "expected a zone object");
@@ -64,9 +63,8 @@ static vigil_status parse_zone(rules_parser *p, const cJSON *obj, const char *pa
     return VIGIL_STATUS_OK;
 }
 
-static vigil_status parse_line(rules_parser *p, const cJSON *obj, const char *path,
-                               vigil_line *l) {
-    static const char *const fields[] = {"name",   "points", "direction",  "anchor",
+static vigil_status parse_line(rules_parser *p, const cJSON *obj, const char *path, vigil_line *l) {
+    static const char *const fields[] = {"name",   "points",      "direction", "anchor",
                                          "margin", "description", NULL};
     if (!cJSON_IsObject(obj))
         return rules_fail(p, VIGIL_STATUS_FORMAT, path, "expected a line object");
@@ -163,8 +161,8 @@ static vigil_status unique(rules_parser *p, const char *list, const char *const 
 }
 
 /* Parses a list member by member into a fresh array of n items of `size` bytes. */
-static vigil_status parse_list(rules_parser *p, const cJSON *root, const char *key,
-                               bool required, size_t size, void **items, int *count) {
+static vigil_status parse_list(rules_parser *p, const cJSON *root, const char *key, bool required,
+                               size_t size, void **items, int *count) {
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, key);
     if (!list) {
         if (required)

@@ -14,8 +14,9 @@ typedef struct rule_kind {
 } rule_kind;
 
 static const char *const common_fields[] = {
-    "name",     "type",     "zone",           "line",     "classes", "min_confidence",
-    "cooldown", "severity", "update_seconds", "snapshot", "seconds", "description", NULL};
+    "name",           "type",        "zone",     "line",           "classes",
+    "min_confidence", "cooldown",    "severity", "update_seconds", "snapshot",
+    "seconds",        "description", NULL};
 
 static const char *const dwell_fields[] = {"grace", "class_seconds", NULL};
 static const char *const crowding_fields[] = {"min_count", "clear_count", "clear_seconds", NULL};
@@ -23,13 +24,13 @@ static const char *const crossing_fields[] = {"once_per_track", NULL};
 static const char *const wrong_way_fields[] = {"direction", "tolerance", "min_speed", "window",
                                                NULL};
 static const char *const speed_fields[] = {"max_speed", "window", NULL};
-static const char *const abandoned_fields[] = {"owner_distance", "still_distance",
-                                               "owner_classes", NULL};
-static const char *const tamper_fields[] = {"dark_level",   "min_contrast", "blur_ratio",
+static const char *const abandoned_fields[] = {"owner_distance", "still_distance", "owner_classes",
+                                               NULL};
+static const char *const tamper_fields[] = {"dark_level",   "min_contrast",  "blur_ratio",
                                             "scene_change", "learn_seconds", NULL};
-static const char *const anomaly_fields[] = {"threshold",   "learn_seconds", "cell_size",
-                                             "hour_buckets", "min_samples",  "smoothing",
-                                             "utc_offset",  "state_file",    NULL};
+static const char *const anomaly_fields[] = {"threshold",    "learn_seconds", "cell_size",
+                                             "hour_buckets", "min_samples",   "smoothing",
+                                             "utc_offset",   "state_file",    NULL};
 
 static const rule_kind kinds[] = {
     {"intrusion", VIGIL_RULE_INTRUSION, VIGIL_SEVERITY_WARNING, dwell_fields},
@@ -75,8 +76,8 @@ static vigil_status check_fields(rules_parser *p, const cJSON *obj, const char *
 }
 
 /* Resolves "zone" or "line" to an index; lists the known names when it is unknown. */
-static vigil_status reference(rules_parser *p, const cJSON *obj, const char *path,
-                              const char *key, bool required, int *index) {
+static vigil_status reference(rules_parser *p, const cJSON *obj, const char *path, const char *key,
+                              bool required, int *index) {
     char *name = NULL;
     vigil_status st = rules_string(p, obj, path, key, required, &name);
     if (st < 0 || !name)
@@ -157,8 +158,7 @@ static vigil_status parse_dwell(rules_parser *p, const cJSON *obj, const char *p
     return VIGIL_STATUS_OK;
 }
 
-static vigil_status parse_type(rules_parser *p, const cJSON *obj, const char *path,
-                               vigil_rule *r) {
+static vigil_status parse_type(rules_parser *p, const cJSON *obj, const char *path, vigil_rule *r) {
     vigil_status st = VIGIL_STATUS_OK;
     switch (r->type) {
     case VIGIL_RULE_INTRUSION:
@@ -172,8 +172,8 @@ static vigil_status parse_type(rules_parser *p, const cJSON *obj, const char *pa
         return parse_dwell(p, obj, path, r);
     case VIGIL_RULE_CROWDING:
         if ((st = reference(p, obj, path, "zone", true, &r->zone)) < 0 ||
-            (st = rules_int(p, obj, path, "min_count", true, 1, 1000000,
-                            &r->crowding.min_count)) < 0)
+            (st = rules_int(p, obj, path, "min_count", true, 1, 1000000, &r->crowding.min_count)) <
+                0)
             return st;
         r->crowding.clear_count = r->crowding.min_count - 1;
         r->crowding.clear_seconds = r->seconds;
@@ -194,10 +194,9 @@ static vigil_status parse_type(rules_parser *p, const cJSON *obj, const char *pa
         r->motion.min_speed = 10;
         r->motion.window = 0.5;
         if ((st = direction(p, obj, path, &r->motion.direction)) < 0 ||
-            (st = rules_number(p, obj, path, "tolerance", false, 0, 90,
-                               &r->motion.tolerance_deg)) < 0 ||
-            (st = rules_number(p, obj, path, "min_speed", false, 0, 1e6, &r->motion.min_speed)) <
-                0)
+            (st = rules_number(p, obj, path, "tolerance", false, 0, 90, &r->motion.tolerance_deg)) <
+                0 ||
+            (st = rules_number(p, obj, path, "min_speed", false, 0, 1e6, &r->motion.min_speed)) < 0)
             return st;
         return rules_number(p, obj, path, "window", false, 0.05, 60, &r->motion.window);
     case VIGIL_RULE_SPEED:
@@ -244,8 +243,7 @@ static vigil_status parse_type(rules_parser *p, const cJSON *obj, const char *pa
             (st = rules_number(p, obj, path, "scene_change", false, 0, 2,
                                &r->tamper.scene_change)) < 0)
             return st;
-        return rules_number(p, obj, path, "learn_seconds", false, 0, 1e6,
-                            &r->tamper.learn_seconds);
+        return rules_number(p, obj, path, "learn_seconds", false, 0, 1e6, &r->tamper.learn_seconds);
     case VIGIL_RULE_ANOMALY:
         r->anomaly.threshold = 0.95;
         r->anomaly.learn_seconds = 600;
@@ -259,8 +257,8 @@ static vigil_status parse_type(rules_parser *p, const cJSON *obj, const char *pa
                                &r->anomaly.learn_seconds)) < 0 ||
             (st = rules_number(p, obj, path, "cell_size", false, 4, 1e5, &r->anomaly.cell_size)) <
                 0 ||
-            (st = rules_int(p, obj, path, "hour_buckets", false, 1, 24,
-                            &r->anomaly.hour_buckets)) < 0 ||
+            (st = rules_int(p, obj, path, "hour_buckets", false, 1, 24, &r->anomaly.hour_buckets)) <
+                0 ||
             (st = rules_int(p, obj, path, "min_samples", false, 1, 1000000,
                             &r->anomaly.min_samples)) < 0 ||
             (st = rules_number(p, obj, path, "smoothing", false, 0, 60, &r->anomaly.smoothing)) <
@@ -273,8 +271,7 @@ static vigil_status parse_type(rules_parser *p, const cJSON *obj, const char *pa
     return VIGIL_STATUS_OK;
 }
 
-static vigil_status severity(rules_parser *p, const cJSON *obj, const char *path,
-                             vigil_rule *r) {
+static vigil_status severity(rules_parser *p, const cJSON *obj, const char *path, vigil_rule *r) {
     char *s = NULL;
     vigil_status st = rules_string(p, obj, path, "severity", false, &s);
     if (st < 0 || !s)
@@ -295,8 +292,7 @@ static vigil_status severity(rules_parser *p, const cJSON *obj, const char *path
     return st;
 }
 
-vigil_status rules_parse_rule(rules_parser *p, const cJSON *obj, const char *path,
-                              vigil_rule *r) {
+vigil_status rules_parse_rule(rules_parser *p, const cJSON *obj, const char *path, vigil_rule *r) {
     memset(r, 0, sizeof *r);
     r->zone = r->line = -1;
     r->update_seconds = 10;
@@ -326,8 +322,7 @@ vigil_status rules_parse_rule(rules_parser *p, const cJSON *obj, const char *pat
     r->severity = kind->severity;
     if ((st = check_fields(p, obj, path, kind)) < 0 ||
         (st = rules_labels(p, obj, path, "classes", false, &r->classes, &r->class_count)) < 0 ||
-        (st = rules_number(p, obj, path, "min_confidence", false, 0, 1, &r->min_confidence)) <
-            0 ||
+        (st = rules_number(p, obj, path, "min_confidence", false, 0, 1, &r->min_confidence)) < 0 ||
         (st = rules_number(p, obj, path, "cooldown", false, 0, 1e7, &r->cooldown)) < 0 ||
         (st = rules_number(p, obj, path, "update_seconds", false, 0, 1e7, &r->update_seconds)) <
             0 ||

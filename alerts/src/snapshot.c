@@ -42,9 +42,9 @@ static void draw_box(uint8_t *rgb, int w, int h, const float box[4], const uint8
     }
 }
 
-vigil_status vigil_alert_snapshot(const vigil_alert_image *image,
-                                  const vigil_alert_object *objects, int object_count,
-                                  int quality, uint8_t **jpeg, size_t *size, vigil_error *err) {
+vigil_status vigil_alert_snapshot(const vigil_alert_image *image, const vigil_alert_object *objects,
+                                  int object_count, int quality, uint8_t **jpeg, size_t *size,
+                                  vigil_error *err) {
     if (!image || !image->rgb || image->width <= 0 || image->height <= 0 ||
         image->stride < 3 * image->width)
         return vigil_error_set(err, VIGIL_STATUS_INVALID_ARGUMENT, "snapshot: no image");
@@ -54,7 +54,8 @@ vigil_status vigil_alert_snapshot(const vigil_alert_image *image,
         return vigil_error_set(err, VIGIL_STATUS_NO_MEMORY, "snapshot: out of memory");
     for (int y = 0; y < h; y++)
         memcpy(rgb + (size_t)y * w * 3, image->rgb + (size_t)y * image->stride, (size_t)w * 3);
-    static const uint8_t palette[4][3] = {{255, 48, 48}, {255, 200, 0}, {0, 220, 255}, {80, 255, 80}};
+    static const uint8_t palette[4][3] = {
+        {255, 48, 48}, {255, 200, 0}, {0, 220, 255}, {80, 255, 80}};
     for (int i = 0; i < object_count; i++)
         draw_box(rgb, w, h, objects[i].box, palette[i % 4]);
 
@@ -69,8 +70,7 @@ vigil_status vigil_alert_snapshot(const vigil_alert_image *image,
         jpeg_destroy_compress(&cinfo);
         free(buffer);
         free(rgb);
-        return vigil_error_set(err, VIGIL_STATUS_BACKEND, "snapshot: libjpeg: %s",
-                               failure.message);
+        return vigil_error_set(err, VIGIL_STATUS_BACKEND, "snapshot: libjpeg: %s", failure.message);
     }
     jpeg_create_compress(&cinfo);
     jpeg_mem_dest(&cinfo, &buffer, &buffer_size);

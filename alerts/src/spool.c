@@ -75,7 +75,8 @@ static vigil_status refuse(vigil_spool *s, vigil_error *err, vigil_status status
 static spool_segment *active_segment(vigil_spool *s, size_t size, vigil_status *st,
                                      vigil_error *err) {
     spool_segment *last = s->segment_count ? &s->segments[s->segment_count - 1] : NULL;
-    if (last && !last->broken && (last->bytes == 0 || last->bytes + size <= s->options.segment_bytes))
+    if (last && !last->broken &&
+        (last->bytes == 0 || last->bytes + size <= s->options.segment_bytes))
         return last;
     if (s->segment_count == s->segment_capacity) {
         int cap = s->segment_capacity ? s->segment_capacity * 2 : 8;
@@ -272,8 +273,8 @@ vigil_status vigil_spool_sync(vigil_spool *s, vigil_error *err) {
     vigil_status st = VIGIL_STATUS_OK;
     for (int i = 0; i < s->segment_count; i++) {
         spool_segment *g = &s->segments[i];
-        bool failed = (g->log_dirty && fdatasync(g->fd) < 0) ||
-                      (g->ack_dirty && fdatasync(g->ack_fd) < 0);
+        bool failed =
+            (g->log_dirty && fdatasync(g->fd) < 0) || (g->ack_dirty && fdatasync(g->ack_fd) < 0);
         if (failed) {
             s->stats.sync_failures++;
             st = vigil_error_set(err, VIGIL_STATUS_IO, "spool %s: fdatasync: %s", s->dir,

@@ -19,7 +19,7 @@ typedef struct spool_segment {
     uint64_t acked;
     int fd, ack_fd;
     bool log_dirty, ack_dirty; /* written since the last sync */
-    bool broken; /* a failed append could not be undone: closed for appends */
+    bool broken;               /* a failed append could not be undone: closed for appends */
 } spool_segment;
 
 typedef struct spool_entry {
@@ -47,8 +47,8 @@ void spool_segment_path(const vigil_spool *s, uint64_t first_seq, const char *ex
 /* Index of the segment holding seq, -1 when none. */
 int spool_segment_of(const vigil_spool *s, uint64_t seq);
 /* Opens (creating) the log and ack files of a segment starting at first_seq. */
-vigil_status spool_segment_open(vigil_spool *s, uint64_t first_seq, bool create,
-                                spool_segment *seg, vigil_error *err);
+vigil_status spool_segment_open(vigil_spool *s, uint64_t first_seq, bool create, spool_segment *seg,
+                                vigil_error *err);
 bool spool_push_entry(vigil_spool *s, uint32_t offset, uint32_t length);
 /* Deletes fully acknowledged segments at the front (never the last one). */
 void spool_collect(vigil_spool *s);

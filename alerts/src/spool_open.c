@@ -66,8 +66,8 @@ void spool_sync_dir(const vigil_spool *s) {
     }
 }
 
-vigil_status spool_segment_open(vigil_spool *s, uint64_t first_seq, bool create,
-                                spool_segment *seg, vigil_error *err) {
+vigil_status spool_segment_open(vigil_spool *s, uint64_t first_seq, bool create, spool_segment *seg,
+                                vigil_error *err) {
     char path[4096];
     int flags = O_RDWR | O_APPEND | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0);
     memset(seg, 0, sizeof *seg);
@@ -125,8 +125,8 @@ static vigil_status recover_log(vigil_spool *s, spool_segment *seg, vigil_error 
         uint64_t seq = spool_get64(header + 8);
         uint64_t body = (uint64_t)spool_get32(header + 16) + spool_get32(header + 20) +
                         spool_get32(header + 24);
-        if (spool_get32(header) != SPOOL_MAGIC || seq != seg->end_seq ||
-            body > SPOOL_MAX_RECORD || offset + SPOOL_HEADER + body > size)
+        if (spool_get32(header) != SPOOL_MAGIC || seq != seg->end_seq || body > SPOOL_MAX_RECORD ||
+            offset + SPOOL_HEADER + body > size)
             break;
         size_t length = SPOOL_HEADER + (size_t)body;
         if (length > buffer_cap) {
@@ -141,8 +141,7 @@ static vigil_status recover_log(vigil_spool *s, spool_segment *seg, vigil_error 
             break;
         if (!spool_push_entry(s, (uint32_t)offset, (uint32_t)length)) {
             free(buffer);
-            return vigil_error_set(err, VIGIL_STATUS_NO_MEMORY, "spool %s: out of memory",
-                                   s->dir);
+            return vigil_error_set(err, VIGIL_STATUS_NO_MEMORY, "spool %s: out of memory", s->dir);
         }
         seg->end_seq++;
         offset += length;
@@ -188,8 +187,7 @@ static int compare_u64(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-static vigil_status list_segments(vigil_spool *s, uint64_t **firsts, int *count,
-                                  vigil_error *err) {
+static vigil_status list_segments(vigil_spool *s, uint64_t **firsts, int *count, vigil_error *err) {
     DIR *d = opendir(s->dir);
     if (!d)
         return vigil_error_set(err, VIGIL_STATUS_IO, "spool %s: %s", s->dir, strerror(errno));
@@ -229,8 +227,8 @@ static vigil_status make_dirs(const char *dir, vigil_error *err) {
         if (*p == '/' || end) {
             *p = '\0';
             if (mkdir(path, 0755) < 0 && errno != EEXIST)
-                return vigil_error_set(err, VIGIL_STATUS_IO, "spool %s: cannot create %s: %s",
-                                       dir, path, strerror(errno));
+                return vigil_error_set(err, VIGIL_STATUS_IO, "spool %s: cannot create %s: %s", dir,
+                                       path, strerror(errno));
             if (end)
                 break;
             *p = '/';

@@ -35,8 +35,10 @@ static inline void collect(collected *c, const vigil_alert *alerts, int n) {
 static inline void step_image(vigil_analytics *a, int frame, double fps,
                               const vigil_track_object *objs, int n, const vigil_alert_image *img,
                               collected *c) {
-    vigil_analytics_frame f = {.frame = frame, .pts = (frame - 1) / fps,
-                               .time = BASE_TIME + (frame - 1) / fps, .image = img};
+    vigil_analytics_frame f = {.frame = frame,
+                               .pts = (frame - 1) / fps,
+                               .time = BASE_TIME + (frame - 1) / fps,
+                               .image = img};
     const vigil_alert *alerts;
     int count;
     vigil_error err = {0};
@@ -52,9 +54,11 @@ static inline void step(vigil_analytics *a, int frame, double fps, const vigil_t
 
 /* A confirmed object whose box has its bottom centre at (x, y). */
 static inline vigil_track_object at(int64_t id, int class_id, double x, double y) {
-    return (vigil_track_object){.track_id = id, .class_id = class_id,
+    return (vigil_track_object){.track_id = id,
+                                .class_id = class_id,
                                 .box = {(float)(x - 10), (float)(y - 40), 20, 40},
-                                .confidence = 0.9f, .confirmed = true};
+                                .confidence = 0.9f,
+                                .confirmed = true};
 }
 
 static inline int count_events(const collected *c, vigil_alert_event event, const char *rule) {
@@ -68,8 +72,7 @@ static inline int count_events(const collected *c, vigil_alert_event event, cons
 static inline const vigil_alert *find_event(const collected *c, vigil_alert_event event,
                                             const char *rule, int nth) {
     for (int i = 0; i < c->count; i++)
-        if (c->items[i].event == event && (!rule || !strcmp(c->items[i].rule, rule)) &&
-            nth-- == 0)
+        if (c->items[i].event == event && (!rule || !strcmp(c->items[i].rule, rule)) && nth-- == 0)
             return &c->items[i];
     return NULL;
 }

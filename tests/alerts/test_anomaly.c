@@ -9,8 +9,8 @@
 #include "alerts_test_util.h"
 #include "test_util.h"
 
-static const vigil_anomaly_sample RIGHT = {.class_id = 0, .x = 100, .y = 100, .vx = 100,
-                                           .dwell = -1, .time = 0};
+static const vigil_anomaly_sample RIGHT = {
+    .class_id = 0, .x = 100, .y = 100, .vx = 100, .dwell = -1, .time = 0};
 
 /* 30 samples heading exactly 0 (bin 0) at 100 px/s. A sample heading left falls in
  * bin 4 with probability 0.5 / (30 + 8 * 0.5); the only more typical bin holds

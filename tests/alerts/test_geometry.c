@@ -26,10 +26,10 @@ END_TEST
 
 /* A concave zone (an L): points in the notch are outside. */
 START_TEST(concave_zone_membership) {
-    vigil_rules *r = rules_from(
-        "{\"zones\": [{\"name\": \"L\", \"anchor\": \"center\",\n"
-        "   \"polygon\": [[0,0],[100,0],[100,40],[40,40],[40,100],[0,100]]}],\n"
-        " \"rules\": [{\"name\": \"in\", \"type\": \"intrusion\", \"zone\": \"L\"}]}");
+    vigil_rules *r =
+        rules_from("{\"zones\": [{\"name\": \"L\", \"anchor\": \"center\",\n"
+                   "   \"polygon\": [[0,0],[100,0],[100,40],[40,40],[40,100],[0,100]]}],\n"
+                   " \"rules\": [{\"name\": \"in\", \"type\": \"intrusion\", \"zone\": \"L\"}]}");
     vigil_analytics *a;
     ck_assert_int_eq(vigil_analytics_create(r, &a, NULL), 0);
     static collected c;

@@ -45,11 +45,16 @@ static void stop_cluster(cluster c) {
 }
 
 static vigil_alert sample(int i, char *id) {
-    static vigil_alert_object obj = {.track_id = 3, .label = "person", .box = {1, 2, 3, 4},
-                                     .confidence = 0.5f};
-    vigil_alert a = {.camera_id = "cam", .rule = "r", .type = VIGIL_RULE_INTRUSION,
-                     .started_at = 1.7e9, .timestamp = 1.7e9 + i, .frame = i,
-                     .object_count = 1, .objects = &obj};
+    static vigil_alert_object obj = {
+        .track_id = 3, .label = "person", .box = {1, 2, 3, 4}, .confidence = 0.5f};
+    vigil_alert a = {.camera_id = "cam",
+                     .rule = "r",
+                     .type = VIGIL_RULE_INTRUSION,
+                     .started_at = 1.7e9,
+                     .timestamp = 1.7e9 + i,
+                     .frame = i,
+                     .object_count = 1,
+                     .objects = &obj};
     snprintf(a.alert_id, sizeof a.alert_id, "%s", id);
     return a;
 }

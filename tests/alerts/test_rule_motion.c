@@ -12,9 +12,9 @@ static collected c;
  * track 3 sideways (90 degrees off: outside the 60 degree tolerance), track 4 down too
  * slowly (5 px/s < min_speed 10). */
 START_TEST(wrong_way) {
-    vigil_rules *rules = rules_from(
-        "{\"rules\": [{\"name\": \"against\", \"type\": \"wrong_way\",\n"
-        "             \"direction\": [0,-1], \"seconds\": 1}]}");
+    vigil_rules *rules =
+        rules_from("{\"rules\": [{\"name\": \"against\", \"type\": \"wrong_way\",\n"
+                   "             \"direction\": [0,-1], \"seconds\": 1}]}");
     vigil_analytics *a;
     ck_assert_int_eq(vigil_analytics_create(rules, &a, NULL), 0);
     for (int f = 1; f <= 40; f++) {
@@ -37,10 +37,10 @@ END_TEST
 /* 100 px = 10 m both ways, so 30 px/s is 3 m/s (over the 2 m/s limit) and 15 px/s is
  * 1.5 m/s (under). With seconds 0 the alert starts on the first velocity, frame 5. */
 START_TEST(speed_through_homography) {
-    vigil_rules *rules = rules_from(
-        "{\"homography\": {\"image\": [[0,0],[100,0],[100,100],[0,100]],\n"
-        "                  \"world\": [[0,0],[10,0],[10,10],[0,10]]},\n"
-        " \"rules\": [{\"name\": \"fast\", \"type\": \"speed\", \"max_speed\": 2}]}");
+    vigil_rules *rules =
+        rules_from("{\"homography\": {\"image\": [[0,0],[100,0],[100,100],[0,100]],\n"
+                   "                  \"world\": [[0,0],[10,0],[10,10],[0,10]]},\n"
+                   " \"rules\": [{\"name\": \"fast\", \"type\": \"speed\", \"max_speed\": 2}]}");
     vigil_analytics *a;
     ck_assert_int_eq(vigil_analytics_create(rules, &a, NULL), 0);
     for (int f = 1; f <= 30; f++) {

@@ -58,9 +58,9 @@ START_TEST(blackout_blur_scene_change) {
     make_scene(scene_a, 1, false);
     make_scene(scene_b, 2, true);
     box_blur(scene_a, blurred, 3);
-    vigil_rules *rules = rules_from(
-        "{\"rules\": [{\"name\": \"tamper\", \"type\": \"tamper\", \"seconds\": 1,\n"
-        "             \"learn_seconds\": 2, \"snapshot\": false}]}");
+    vigil_rules *rules =
+        rules_from("{\"rules\": [{\"name\": \"tamper\", \"type\": \"tamper\", \"seconds\": 1,\n"
+                   "             \"learn_seconds\": 2, \"snapshot\": false}]}");
     vigil_analytics *a;
     ck_assert_int_eq(vigil_analytics_create(rules, &a, NULL), 0);
     for (int f = 1; f <= 200; f++) {

@@ -103,8 +103,7 @@ START_TEST(intrusion_classes_confirmation_cooldown) {
         /* person 1: in at frames 11-20, out 21-40, in again 41-50 (cooldown: quiet),
          * out, in again from 91 (cooldown over: alerts) */
         bool in = (f >= 11 && f <= 20) || (f >= 41 && f <= 50) || f >= 91;
-        vigil_track_object o[3] = {at(1, 0, in ? 50 : 200, 50), at(2, 0, 50, 50),
-                                   at(3, 2, 60, 60)};
+        vigil_track_object o[3] = {at(1, 0, in ? 50 : 200, 50), at(2, 0, 50, 50), at(3, 2, 60, 60)};
         o[1].confirmed = false;
         step(a, f, 10, o, 3, &c);
     }

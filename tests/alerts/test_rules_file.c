@@ -35,9 +35,9 @@ START_TEST(design_example_loads) {
     ck_assert_int_eq(r->line_count, 1);
     ck_assert_int_eq(r->rule_count, 9);
     static const vigil_rule_type types[] = {
-        VIGIL_RULE_INTRUSION,  VIGIL_RULE_LOITERING, VIGIL_RULE_CROWDING,
-        VIGIL_RULE_LINE_CROSSING, VIGIL_RULE_WRONG_WAY, VIGIL_RULE_SPEED,
-        VIGIL_RULE_ABANDONED_OBJECT, VIGIL_RULE_TAMPER, VIGIL_RULE_ANOMALY};
+        VIGIL_RULE_INTRUSION,        VIGIL_RULE_LOITERING, VIGIL_RULE_CROWDING,
+        VIGIL_RULE_LINE_CROSSING,    VIGIL_RULE_WRONG_WAY, VIGIL_RULE_SPEED,
+        VIGIL_RULE_ABANDONED_OBJECT, VIGIL_RULE_TAMPER,    VIGIL_RULE_ANOMALY};
     for (int i = 0; i < 9; i++)
         ck_assert_int_eq(r->rules[i].type, types[i]);
     ck_assert_int_eq(r->rules[2].crowding.min_count, 5);

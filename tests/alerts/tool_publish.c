@@ -62,10 +62,10 @@ static void sleep_ms(int ms) {
 
 int main(int argc, char **argv) {
     static const struct option options[] = {
-        {"brokers", required_argument, NULL, 'b'},   {"topic", required_argument, NULL, 't'},
-        {"count", required_argument, NULL, 'n'},     {"spool", required_argument, NULL, 's'},
-        {"progress", required_argument, NULL, 'P'},  {"replayed", required_argument, NULL, 'R'},
-        {"rate", required_argument, NULL, 'r'},      {"prop", required_argument, NULL, 'X'},
+        {"brokers", required_argument, NULL, 'b'},       {"topic", required_argument, NULL, 't'},
+        {"count", required_argument, NULL, 'n'},         {"spool", required_argument, NULL, 's'},
+        {"progress", required_argument, NULL, 'P'},      {"replayed", required_argument, NULL, 'R'},
+        {"rate", required_argument, NULL, 'r'},          {"prop", required_argument, NULL, 'X'},
         {"flush-timeout", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
     const char *brokers = NULL, *topic = "alerts", *spool = NULL, *progress = NULL,
                *replayed = NULL;
@@ -74,14 +74,30 @@ int main(int argc, char **argv) {
     long count = 1000, rate = 0, flush_s = 60;
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
         switch (c) {
-        case 'b': brokers = optarg; break;
-        case 't': topic = optarg; break;
-        case 'n': count = atol(optarg); break;
-        case 's': spool = optarg; break;
-        case 'P': progress = optarg; break;
-        case 'R': replayed = optarg; break;
-        case 'r': rate = atol(optarg); break;
-        case 'f': flush_s = atol(optarg); break;
+        case 'b':
+            brokers = optarg;
+            break;
+        case 't':
+            topic = optarg;
+            break;
+        case 'n':
+            count = atol(optarg);
+            break;
+        case 's':
+            spool = optarg;
+            break;
+        case 'P':
+            progress = optarg;
+            break;
+        case 'R':
+            replayed = optarg;
+            break;
+        case 'r':
+            rate = atol(optarg);
+            break;
+        case 'f':
+            flush_s = atol(optarg);
+            break;
         case 'X':
             if (prop_count < 32)
                 props[prop_count++] = optarg;
@@ -117,12 +133,19 @@ int main(int argc, char **argv) {
         fprintf(stderr, "tool_publish: %s\n", err.message);
         return 1;
     }
-    vigil_alert_object obj = {.track_id = 7, .label = "person", .box = {100, 200, 40, 90},
-                              .confidence = 0.9f};
-    vigil_alert a = {.camera_id = "plaza", .rule = "keep-off-lawn", .type = VIGIL_RULE_INTRUSION,
-                     .zone = "lawn", .severity = VIGIL_SEVERITY_WARNING, .score = 0.9,
-                     .started_at = 1.7e9, .timestamp = 1.7e9, .object_count = 1,
-                     .objects = &obj, .details = "{\"dwell\":0}"};
+    vigil_alert_object obj = {
+        .track_id = 7, .label = "person", .box = {100, 200, 40, 90}, .confidence = 0.9f};
+    vigil_alert a = {.camera_id = "plaza",
+                     .rule = "keep-off-lawn",
+                     .type = VIGIL_RULE_INTRUSION,
+                     .zone = "lawn",
+                     .severity = VIGIL_SEVERITY_WARNING,
+                     .score = 0.9,
+                     .started_at = 1.7e9,
+                     .timestamp = 1.7e9,
+                     .object_count = 1,
+                     .objects = &obj,
+                     .details = "{\"dwell\":0}"};
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     long refused = 0;

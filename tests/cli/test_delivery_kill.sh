@@ -12,7 +12,7 @@ N=10000
 : > "$work/in_flight"
 for k in 1 2 3 4 5 6; do
   # No timeout wrapper here: the kill must hit the publisher itself.
-  "$TOOL" --brokers "$BROKERS" --topic alerts --count $N --rate 3000 \
+  "$TOOL" --brokers "$BROKERS" --topic alerts --count $N --rate 1500 \
     --spool "$work/spool" --progress "$work/progress" --replayed "$work/in_flight" \
     2>> "$work/tool.err" &
   pid=$!

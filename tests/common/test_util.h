@@ -18,7 +18,7 @@ static inline const char *test_asset_dir(void) {
 
 /* Full path of a file in the asset directory, in a static buffer (one at a time). */
 static inline const char *test_asset(const char *name) {
-    static char path[1024];
+    static char path[2048]; /* room for the whole directory plus a name: no truncation */
     snprintf(path, sizeof path, "%s/%s", test_asset_dir(), name);
     return path;
 }

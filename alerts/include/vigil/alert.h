@@ -85,9 +85,9 @@ vigil_status vigil_alert_to_json(const vigil_alert *alert, char **json, size_t *
                                  vigil_error *err);
 
 /* Draws the boxes of objects on a copy of image and encodes it as JPEG (malloc'd). */
-vigil_status vigil_alert_snapshot(const vigil_alert_image *image,
-                                  const vigil_alert_object *objects, int object_count,
-                                  int quality, uint8_t **jpeg, size_t *size, vigil_error *err);
+vigil_status vigil_alert_snapshot(const vigil_alert_image *image, const vigil_alert_object *objects,
+                                  int object_count, int quality, uint8_t **jpeg, size_t *size,
+                                  vigil_error *err);
 
 /* Formats seconds since the UNIX epoch as RFC 3339 UTC with milliseconds
  * ("2026-11-29T08:15:02.250Z"); out needs 32 bytes. */

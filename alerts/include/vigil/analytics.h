@@ -37,8 +37,8 @@ extern "C" {
 #endif
 
 typedef struct vigil_track_object {
-    int64_t track_id; /* >= 0; objects with a negative id are not tracked and ignored */
-    int class_id;     /* COCO index (0 = person) */
+    int64_t track_id;  /* >= 0; objects with a negative id are not tracked and ignored */
+    int class_id;      /* COCO index (0 = person) */
     const char *label; /* NULL: the COCO name of class_id */
     float box[4];      /* x, y, w, h in frame pixels */
     float confidence;

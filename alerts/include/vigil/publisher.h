@@ -42,16 +42,16 @@ extern "C" {
 #endif
 
 typedef struct vigil_publisher_stats {
-    uint64_t accepted;      /* publish calls that returned OK */
-    uint64_t refused;       /* publish calls refused (spool or queue full) */
-    uint64_t delivered;     /* successful delivery reports */
-    uint64_t failed;        /* delivery reports with an error (the record is retried) */
-    uint64_t produced;      /* hand-overs to librdkafka, retries included */
-    uint64_t replayed;      /* records found pending in the spool at start */
-    uint64_t pending;       /* accepted or replayed, not yet delivered */
-    uint64_t in_flight;     /* handed to librdkafka, no report yet */
-    uint64_t restarts;      /* producers recreated after a fatal error */
-    uint64_t spool_bytes;   /* 0 without a spool */
+    uint64_t accepted;    /* publish calls that returned OK */
+    uint64_t refused;     /* publish calls refused (spool or queue full) */
+    uint64_t delivered;   /* successful delivery reports */
+    uint64_t failed;      /* delivery reports with an error (the record is retried) */
+    uint64_t produced;    /* hand-overs to librdkafka, retries included */
+    uint64_t replayed;    /* records found pending in the spool at start */
+    uint64_t pending;     /* accepted or replayed, not yet delivered */
+    uint64_t in_flight;   /* handed to librdkafka, no report yet */
+    uint64_t restarts;    /* producers recreated after a fatal error */
+    uint64_t spool_bytes; /* 0 without a spool */
 } vigil_publisher_stats;
 
 /* level: syslog levels (3 error .. 7 debug); message has secrets redacted. */
@@ -64,9 +64,9 @@ typedef struct vigil_kafka_options {
     int property_count;
     const char *spool_dir; /* NULL: no spool, records wait in memory only */
     vigil_spool_options spool;
-    int retry_backoff_ms;    /* before producing a failed record again, default 500 */
-    int max_in_flight;       /* records librdkafka holds at once, default 50000 */
-    int max_memory_records;  /* without a spool: accepted and undelivered, default 100000 */
+    int retry_backoff_ms;       /* before producing a failed record again, default 500 */
+    int max_in_flight;          /* records librdkafka holds at once, default 50000 */
+    int max_memory_records;     /* without a spool: accepted and undelivered, default 100000 */
     vigil_publisher_log_fn log; /* librdkafka's and the publisher's log lines; NULL: none */
     void *log_opaque;
 } vigil_kafka_options;
@@ -74,8 +74,8 @@ typedef struct vigil_kafka_options {
 typedef struct vigil_publisher vigil_publisher;
 
 vigil_kafka_options vigil_kafka_options_default(void);
-vigil_status vigil_publisher_kafka_create(const vigil_kafka_options *options,
-                                          vigil_publisher **out, vigil_error *err);
+vigil_status vigil_publisher_kafka_create(const vigil_kafka_options *options, vigil_publisher **out,
+                                          vigil_error *err);
 /* One alert JSON per line; path "-" is stdout. sync: fdatasync after every line. */
 vigil_status vigil_publisher_jsonl_create(const char *path, bool sync, vigil_publisher **out,
                                           vigil_error *err);

@@ -86,12 +86,12 @@ typedef struct vigil_rule {
     int zone; /* index into rules->zones, -1 when none */
     int line; /* index into rules->lines, -1 when none */
     int class_count;
-    char **classes;         /* labels the rule applies to; none = every class */
-    double min_confidence;  /* objects below are ignored, default 0 */
-    double cooldown;        /* seconds after an alert ends before the same subject re-alerts */
-    double update_seconds;  /* at most one update event per this many seconds; <= 0: none */
-    bool snapshot;          /* attach a JPEG to start events when a frame is given */
-    double seconds;         /* how long the condition must hold (the dwell for loitering) */
+    char **classes;        /* labels the rule applies to; none = every class */
+    double min_confidence; /* objects below are ignored, default 0 */
+    double cooldown;       /* seconds after an alert ends before the same subject re-alerts */
+    double update_seconds; /* at most one update event per this many seconds; <= 0: none */
+    bool snapshot;         /* attach a JPEG to start events when a frame is given */
+    double seconds;        /* how long the condition must hold (the dwell for loitering) */
     union {
         struct {
             double grace; /* seconds outside the zone that do not reset the dwell */

@@ -57,15 +57,15 @@ typedef struct vigil_spool_record {
 } vigil_spool_record;
 
 typedef struct vigil_spool_stats {
-    uint64_t appended;   /* records appended since open */
-    uint64_t acked;      /* acknowledged since open */
-    uint64_t refused;    /* appends refused: spool full or disk full */
-    uint64_t recovered;  /* unacknowledged records found at open */
-    uint64_t truncated;  /* bytes of torn records cut off at open */
-    uint64_t pending;    /* appended, not acknowledged */
-    uint64_t bytes;      /* size of the segment files */
-    uint64_t segments;   /* segment files */
-    uint64_t syncs;      /* fdatasync calls */
+    uint64_t appended;      /* records appended since open */
+    uint64_t acked;         /* acknowledged since open */
+    uint64_t refused;       /* appends refused: spool full or disk full */
+    uint64_t recovered;     /* unacknowledged records found at open */
+    uint64_t truncated;     /* bytes of torn records cut off at open */
+    uint64_t pending;       /* appended, not acknowledged */
+    uint64_t bytes;         /* size of the segment files */
+    uint64_t segments;      /* segment files */
+    uint64_t syncs;         /* fdatasync calls */
     uint64_t sync_failures; /* fdatasync calls that failed (retried at the next) */
 } vigil_spool_stats;
 
