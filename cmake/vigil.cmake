@@ -44,3 +44,15 @@ function(vigil_add_tests)
       LABELS "${dir};${ARG_LABELS}")
   endforeach()
 endfunction()
+
+# vigil_mark_slow(TEST...) — adds the label "slow" to tests of the current directory
+# that exist: scripts/test.sh runs them in the release build only, not again under the
+# sanitizers (whole-model numerics and long outage tests would take most of CI's time).
+function(vigil_mark_slow)
+  foreach(t ${ARGN})
+    if(TEST ${t})
+      get_test_property(${t} LABELS labels)
+      set_tests_properties(${t} PROPERTIES LABELS "${labels};slow")
+    endif()
+  endforeach()
+endfunction()
