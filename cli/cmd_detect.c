@@ -9,7 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "annotate.h"
 #include "commands.h"
 #include "frame_list.h"
 #include "media.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "annotate.h"
+#include "vigil/annotate.h"
 #include "video_writer.h"
 
 struct detect_annotator {
@@ -54,13 +54,15 @@ vigil_status detect_annotator_write(detect_annotator *a, const vigil_detector *d
         memcpy(a->canvas + (size_t)y * a->width * 3, f->rgb + (size_t)row * f->stride,
                (size_t)cols * 3);
     }
-    annotate_canvas canvas = {.rgb = a->canvas, .width = a->width, .height = a->height};
+    vigil_annotate_canvas canvas =
+        vigil_annotate_canvas_rgb(a->canvas, a->width, a->height, a->width * 3);
     for (int i = 0; i < dets->count; i++) {
         const vigil_detection *det = &dets->items[i];
         const char *name = vigil_detector_label(d, det->class_id);
         char label[64];
         snprintf(label, sizeof label, "%s %.2f", name ? name : "?", det->score);
-        annotate_labeled_box(&canvas, det->box, label, annotate_palette(det->class_id));
+        vigil_annotate_labeled_box(&canvas, det->box, label, 2, 1,
+                                   vigil_annotate_palette(det->class_id));
     }
     return vigil_video_writer_write(a->writer, a->canvas, a->width * 3, err);
 }

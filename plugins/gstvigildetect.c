@@ -12,6 +12,9 @@
  * - a parameter structure `detection` with `label` (string), `class_id` (int, the
  *   model's class index) and `confidence` (double, 0..1)
  *
+ * Frames that #GstVigilDetect:interval skips carry a VigilDetectionSkippedMeta
+ * (gstvigilmeta.h) instead, so a tracker can tell them from frames without objects.
+ *
  * The frame itself passes through untouched. Elements naming the same model with the
  * same options share one loaded engine. Frames wait for the detector in the streaming
  * thread, and the time a detection takes is added to the latency the element reports,
@@ -25,6 +28,7 @@
  */
 #include "gstvigildetect.h"
 #include "gstvigildetectengine.h"
+#include "gstvigilmeta.h"
 
 #include <gst/video/video.h>
 #include <math.h>
@@ -343,8 +347,11 @@ static GstFlowReturn transform_ip(GstBaseTransform *trans, GstBuffer *buffer) {
     g_free(classes);
 
     guint64 index = self->frame_index++;
-    if (index % interval != 0)
+    if (index % interval != 0) {
+        /* so that vigiltrack predicts its tracks instead of losing them */
+        gst_vigil_buffer_mark_detection_skipped(buffer, index);
         return GST_FLOW_OK;
+    }
 
     GstVideoFrame frame;
     if (!gst_video_frame_map(&frame, &self->info, buffer, GST_MAP_READ)) {
@@ -536,6 +543,7 @@ static void gst_vigil_detect_class_init(GstVigilDetectClass *klass) {
     GstElementClass *element_class = GST_ELEMENT_CLASS(klass);
     GstBaseTransformClass *transform_class = GST_BASE_TRANSFORM_CLASS(klass);
     GST_DEBUG_CATEGORY_INIT(vigil_detect_debug, "vigildetect", 0, "vigil object detector");
+    gst_vigil_detection_skipped_meta_register();
 
     gobject_class->set_property = set_property;
     gobject_class->get_property = get_property;
@@ -612,7 +620,8 @@ static void gst_vigil_detect_class_init(GstVigilDetectClass *klass) {
      * GstVigilDetect:interval:
      *
      * Detects in every Nth frame (the first, then every interval-th); the frames in
-     * between pass without metas. 1 to G_MAXUINT. Can change while playing. Default: 1.
+     * between pass without region-of-interest metas, marked with a
+     * VigilDetectionSkippedMeta. 1 to G_MAXUINT. Can change while playing. Default: 1.
      */
     g_object_class_install_property(gobject_class, PROP_INTERVAL,
                                     g_param_spec_uint("interval", "Interval",

@@ -7,6 +7,12 @@
 #ifdef VIGIL_HAVE_DETECTOR
 #include "gstvigildetect.h"
 #endif
+#ifdef VIGIL_HAVE_TRACKER
+#include "gstvigiltrack.h"
+#endif
+#ifdef VIGIL_HAVE_OVERLAY
+#include "gstvigiloverlay.h"
+#endif
 
 #include <gst/gst.h>
 
@@ -15,6 +21,12 @@ static gboolean plugin_init(GstPlugin *plugin) {
     ok |= GST_ELEMENT_REGISTER(vigilcamsrc, plugin);
 #ifdef VIGIL_HAVE_DETECTOR
     ok |= GST_ELEMENT_REGISTER(vigildetect, plugin);
+#endif
+#ifdef VIGIL_HAVE_TRACKER
+    ok |= GST_ELEMENT_REGISTER(vigiltrack, plugin);
+#endif
+#ifdef VIGIL_HAVE_OVERLAY
+    ok |= GST_ELEMENT_REGISTER(vigiloverlay, plugin);
 #endif
     return ok;
 }

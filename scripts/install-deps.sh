@@ -13,7 +13,7 @@ packages=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav
   libgstrtspserver-1.0-dev gir1.2-gst-rtsp-server-1.0 python3-gi
-  python3-numpy python3-onnx
+  python3-numpy python3-onnx python3-jsonschema
   nodejs npm ca-certificates xz-utils
   ffmpeg
 )

@@ -213,7 +213,8 @@ static vigil_status list_segments(vigil_spool *s, uint64_t **firsts, int *count,
         list[n++] = first;
     }
     closedir(d);
-    qsort(list, (size_t)n, sizeof *list, compare_u64);
+    if (n > 1)
+        qsort(list, (size_t)n, sizeof *list, compare_u64);
     *firsts = list;
     *count = n;
     return VIGIL_STATUS_OK;

@@ -17,7 +17,7 @@ cleanup() {
     kill "$broker_pid" 2>/dev/null || true
     wait "$broker_pid" 2>/dev/null || true
   fi
-  rm -rf "$work"
+  if [ -n "${VIGIL_TEST_KEEP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
@@ -54,7 +54,8 @@ broker_cmd() {
   REPLY_LINE=$reply
 }
 
-# read_back TOPIC FILE: every alert_id on the topic, one per line.
+# read_back TOPIC FILE: every alert_id on the topic, one per line. (The mock broker keeps
+# about 5 MB per partition: tests spread their alerts over keys and partitions.)
 read_back() {
   timeout 60 kcat -C -b "$BROKERS" -t "$1" -e -q -f '%s\n' \
     | grep -o '"alert_id":"[^"]*"' | cut -d'"' -f4 > "$2"

@@ -61,17 +61,22 @@ static void sleep_ms(int ms) {
 }
 
 int main(int argc, char **argv) {
-    static const struct option options[] = {
-        {"brokers", required_argument, NULL, 'b'},       {"topic", required_argument, NULL, 't'},
-        {"count", required_argument, NULL, 'n'},         {"spool", required_argument, NULL, 's'},
-        {"progress", required_argument, NULL, 'P'},      {"replayed", required_argument, NULL, 'R'},
-        {"rate", required_argument, NULL, 'r'},          {"prop", required_argument, NULL, 'X'},
-        {"flush-timeout", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+    static const struct option options[] = {{"brokers", required_argument, NULL, 'b'},
+                                            {"topic", required_argument, NULL, 't'},
+                                            {"count", required_argument, NULL, 'n'},
+                                            {"spool", required_argument, NULL, 's'},
+                                            {"progress", required_argument, NULL, 'P'},
+                                            {"replayed", required_argument, NULL, 'R'},
+                                            {"rate", required_argument, NULL, 'r'},
+                                            {"prop", required_argument, NULL, 'X'},
+                                            {"flush-timeout", required_argument, NULL, 'f'},
+                                            {"cameras", required_argument, NULL, 'c'},
+                                            {NULL, 0, NULL, 0}};
     const char *brokers = NULL, *topic = "alerts", *spool = NULL, *progress = NULL,
                *replayed = NULL;
     const char *props[32];
     int prop_count = 0, c;
-    long count = 1000, rate = 0, flush_s = 60;
+    long count = 1000, rate = 0, flush_s = 60, cameras = 1;
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
         switch (c) {
         case 'b':
@@ -97,6 +102,9 @@ int main(int argc, char **argv) {
             break;
         case 'f':
             flush_s = atol(optarg);
+            break;
+        case 'c':
+            cameras = atol(optarg);
             break;
         case 'X':
             if (prop_count < 32)
@@ -152,6 +160,11 @@ int main(int argc, char **argv) {
     for (long i = start; i < count; i++) {
         snprintf(a.alert_id, sizeof a.alert_id, "alert-%07ld", i);
         snprintf(a.incident_id, sizeof a.incident_id, "incident-%07ld", i);
+        /* Several cameras spread the keys over partitions (the mock broker keeps only
+         * about 5 MB per partition and drops older messages beyond that). */
+        char camera[32];
+        snprintf(camera, sizeof camera, "cam-%ld", i % (cameras > 0 ? cameras : 1));
+        a.camera_id = cameras > 1 ? camera : "plaza";
         a.frame = i;
         a.pts = i / 10.0;
         vigil_status st;

@@ -42,8 +42,13 @@ sed 's/"seconds": 20}/"seconds": 10}/' "$SRC/alerts/examples/plaza.json" > "$wor
 "$VIGIL" analyze --rules "$work/ten.json" --tracks "$work/tracks.txt" --fps 10 --quiet \
   --start-time 2026-11-29T08:00:00Z --jsonl "$work/c.jsonl"
 
-python3 - "$SRC/alerts/schema/alert.schema.json" "$work/a.jsonl" "$work/c.jsonl" <<'EOF'
+python3 - "$SRC/alerts/schema/alert.schema.json" "$work/a.jsonl" "$work/c.jsonl" \
+  "$SRC/alerts/schema/rules.schema.json" "$SRC/alerts/examples/plaza.json" <<'EOF'
 import json, sys, jsonschema
+rules_schema = json.load(open(sys.argv[4]))
+jsonschema.Draft202012Validator(rules_schema).validate(json.load(open(sys.argv[5])))
+bad = {"rules": [{"name": "l", "type": "loitering", "zone": "z", "secnds": 3}]}
+assert list(jsonschema.Draft202012Validator(rules_schema).iter_errors(bad)), "schema too lax"
 schema = json.load(open(sys.argv[1]))
 v = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
 def load(path):

@@ -29,9 +29,11 @@ with open(sys.argv[1], "w") as out:
 EOF
 "$VIGIL" analyze --rules "$SRC/alerts/examples/plaza.json" --tracks "$work/tracks.txt" --fps 10 \
   --quiet --jsonl "$work/alerts.jsonl"
-"$VIGIL" analyze --rules "$SRC/alerts/examples/plaza.json" --tracks "$work/tracks.txt" --fps 10 \
-  --kafka "$BROKERS" --topic plaza-alerts --spool "$work/spool" -X linger.ms=1 \
-  -X sasl.password=NotARealSecret 2> "$work/analyze.err"
+if ! "$VIGIL" analyze --rules "$SRC/alerts/examples/plaza.json" --tracks "$work/tracks.txt" \
+     --fps 10 --kafka "$BROKERS" --topic plaza-alerts --spool "$work/spool" -X linger.ms=1 \
+     -X sasl.password=NotARealSecret 2> "$work/analyze.err"; then
+  cat "$work/analyze.err"; echo "FAIL: analyze --kafka"; exit 1
+fi
 cat "$work/analyze.err"
 ! grep -q NotARealSecret "$work/analyze.err" || { echo "FAIL: secret in output"; exit 1; }
 grep -o '"alert_id":"[^"]*"' "$work/alerts.jsonl" | cut -d'"' -f4 | sort > "$work/jsonl.ids"

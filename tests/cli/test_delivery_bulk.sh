@@ -3,8 +3,8 @@
 # read back with kcat: all delivered, none twice.
 set -euo pipefail
 source "${VIGIL_SOURCE_DIR:?}/tests/alerts/delivery_common.sh"
-start_broker --topic alerts --partitions 3
-timeout 120 "$TOOL" --brokers "$BROKERS" --topic alerts --count 10000 --spool "$work/spool"
+start_broker --topic alerts --partitions 4
+timeout 120 "$TOOL" --brokers "$BROKERS" --topic alerts --cameras 8 --count 10000 --spool "$work/spool"
 read_back alerts "$work/ids"
 count 10000 "$work/ids"
 [ "$LOST" -eq 0 ] && [ "$DUPLICATES" -eq 0 ] || { echo "FAIL"; exit 1; }

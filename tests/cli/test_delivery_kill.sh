@@ -6,13 +6,13 @@
 # 200 ms so that hundreds of alerts are in flight at each kill.
 set -euo pipefail
 source "${VIGIL_SOURCE_DIR:?}/tests/alerts/delivery_common.sh"
-start_broker --topic alerts --partitions 3
+start_broker --topic alerts --partitions 4
 broker_cmd "rtt 200"
 N=10000
 : > "$work/in_flight"
 for k in 1 2 3 4 5 6; do
   # No timeout wrapper here: the kill must hit the publisher itself.
-  "$TOOL" --brokers "$BROKERS" --topic alerts --count $N --rate 1500 \
+  "$TOOL" --brokers "$BROKERS" --topic alerts --cameras 8 --count $N --rate 1500 \
     --spool "$work/spool" --progress "$work/progress" --replayed "$work/in_flight" \
     2>> "$work/tool.err" &
   pid=$!
@@ -24,7 +24,7 @@ for k in 1 2 3 4 5 6; do
   printf 'alert-%07d\n' "$next" >> "$work/in_flight"
   echo "kill $k: at alert $next"
 done
-timeout 120 "$TOOL" --brokers "$BROKERS" --topic alerts --count $N --spool "$work/spool" \
+timeout 120 "$TOOL" --brokers "$BROKERS" --topic alerts --cameras 8 --count $N --spool "$work/spool" \
   --progress "$work/progress" --replayed "$work/in_flight" 2>> "$work/tool.err"
 grep -E 'pending in the spool|accepted=' "$work/tool.err"
 read_back alerts "$work/ids"

@@ -4,8 +4,8 @@
 # publisher produces them again after recovery: every alert_id arrives.
 set -euo pipefail
 source "${VIGIL_SOURCE_DIR:?}/tests/alerts/delivery_common.sh"
-start_broker --topic alerts --partitions 3
-timeout 120 "$TOOL" --brokers "$BROKERS" --topic alerts --count 10000 --rate 2000 \
+start_broker --topic alerts --partitions 4
+timeout 120 "$TOOL" --brokers "$BROKERS" --topic alerts --cameras 8 --count 10000 --rate 2000 \
   --spool "$work/spool" --prop message.timeout.ms=2000 2> "$work/tool.err" &
 tool=$!
 child_pids+=("$tool")

@@ -56,8 +56,12 @@ static bool rec_in_place(vigil_backend *b, const vigil_graph *g, int node) {
     return r->allow_in_place && r->inner->ops->node_in_place(r->inner, g, node);
 }
 
-static const vigil_backend_ops rec_ops = {"recorder",  rec_destroy, rec_prepare,
-                                          rec_forward, rec_release, rec_in_place};
+static const vigil_backend_ops rec_ops = {.name = "recorder",
+                                          .destroy = rec_destroy,
+                                          .node_prepare = rec_prepare,
+                                          .node_forward = rec_forward,
+                                          .node_release = rec_release,
+                                          .node_in_place = rec_in_place};
 
 static void recorder_init(recorder *r, bool allow_in_place) {
     vigil_error err = {0};

@@ -86,6 +86,18 @@ vigil_status vigil_tracker_create(const vigil_tracker_options *options, vigil_tr
     return VIGIL_STATUS_OK;
 }
 
+vigil_status vigil_tracker_set_options(vigil_tracker *t, const vigil_tracker_options *options,
+                                       vigil_error *err) {
+    vigil_status status = check_options(options, err);
+    if (status < 0)
+        return status;
+    t->opt = *options;
+    /* The filters keep no state derived from the noise levels: the new reference
+     * interval applies from the next prediction. */
+    t->noise.interval = options->reference_interval;
+    return VIGIL_STATUS_OK;
+}
+
 void vigil_tracker_free(vigil_tracker *t) {
     if (!t)
         return;

@@ -111,7 +111,7 @@ typedef struct vigil_rule {
             double tolerance_deg;  /* max angle between motion and the reverse, default 60 */
             double min_speed;      /* px/s (or m/s with a homography) below: ignored */
             double window;         /* seconds of history for the velocity, default 0.5 */
-        } motion;                  /* wrong_way, speed */
+        } motion;                  /* wrong_way */
         struct {
             double max_speed; /* px/s, or m/s when the rules have a homography */
             double window;

@@ -25,10 +25,33 @@ extern "C" {
 
 typedef struct vigil_backend vigil_backend;
 
+/* What a backend's whole-graph planning (graph_prepare) decides about one node. The
+ * engine fills every entry with {0, -1, -1} before asking. */
+typedef struct vigil_backend_node_plan {
+    /* Bytes of storage the node's output takes; 0: its elements times its dtype's size.
+     * A backend that keeps a tensor between its own ops in another form (bfloat16) says
+     * so here. INPUT nodes and graph outputs must stay 0: callers read them. */
+    size_t output_bytes;
+    /* >= 0: the producer of inputs[fused_input] computes this node's value as part of
+     * its own (a fused consumer, such as a depthwise convolution run as a post-op of
+     * the 1x1 convolution before it). The engine then never runs this node; its output
+     * lives in the producer's storage, as a reshape's does, and the producer's
+     * node_forward receives, after its own inputs, this node's other inputs. The
+     * producer must be read by this node alone, and those other inputs must be computed
+     * before the producer runs (the engine checks both). */
+    int fused_input;
+    /* >= 0: the node's output may take over the storage of this one of the inputs its
+     * node_forward receives (counting the inputs fused consumers add), when nothing reads
+     * that input afterwards; -1: node_in_place decides for inputs[0]. */
+    int in_place_input;
+} vigil_backend_node_plan;
+
 typedef struct vigil_backend_ops {
     const char *name;
     void (*destroy)(vigil_backend *backend);
-    /* Called once per node after shape inference. May set *state (freed by release). */
+    /* Called once per node (but INPUT and CONST; fused nodes too) after shape inference
+     * and graph_prepare. On entry *state holds graph_prepare's plan, or NULL; the backend
+     * may replace it with its own state for the node (freed by node_release). */
     vigil_status (*node_prepare)(vigil_backend *backend, const vigil_graph *g, int node,
                                  void **state, vigil_error *err);
     /* Runs one node: out has the node's shape and planned storage; inputs[i] are the
@@ -39,6 +62,14 @@ typedef struct vigil_backend_ops {
     void (*node_release)(vigil_backend *backend, void *state);
     /* True when out may share storage with inputs[0] (elementwise ops in place). */
     bool (*node_in_place)(vigil_backend *backend, const vigil_graph *g, int node);
+    /* Optional (NULL: every node is planned on its own, stored as the graph says).
+     * Called once per engine after shape inference, before any node_prepare, with
+     * nodes[g->n_nodes] to fill (see vigil_backend_node_plan). What it returns in *plan
+     * the engine hands to every node_prepare of that graph as the initial value of
+     * *state, and finally to graph_release, after every node_release. */
+    vigil_status (*graph_prepare)(vigil_backend *backend, const vigil_graph *g,
+                                  vigil_backend_node_plan *nodes, void **plan, vigil_error *err);
+    void (*graph_release)(vigil_backend *backend, void *plan);
 } vigil_backend_ops;
 
 struct vigil_backend {

@@ -46,10 +46,11 @@ static dnnl_status_t cpu_post_ops_hard_sigmoid(dnnl_post_ops_t po) {
     return dnnl_post_ops_append_eltwise(po, 1.f, dnnl_eltwise_clip, 0.f, 1.f);
 }
 
-static dnnl_status_t cpu_post_ops_append(dnnl_post_ops_t po, vigil_activation activation,
-                                         float alpha) {
+dnnl_status_t cpu_post_ops_append(dnnl_post_ops_t po, vigil_activation activation, float alpha) {
     dnnl_alg_kind_t alg;
     float a, b;
+    if (activation == VIGIL_ACTIVATION_NONE)
+        return dnnl_success;
     if (activation == VIGIL_ACTIVATION_HARD_SIGMOID)
         return cpu_post_ops_hard_sigmoid(po);
     if (!cpu_activation_eltwise(activation, alpha, &alg, &a, &b))
@@ -57,25 +58,30 @@ static dnnl_status_t cpu_post_ops_append(dnnl_post_ops_t po, vigil_activation ac
     return dnnl_post_ops_append_eltwise(po, 1.f, alg, a, b);
 }
 
-dnnl_status_t cpu_attr_create(dnnl_primitive_attr_t *attr, vigil_activation activation,
-                              float alpha) {
+dnnl_status_t cpu_attr_create_with(dnnl_primitive_attr_t *attr, const_dnnl_post_ops_t po) {
     dnnl_status_t s = dnnl_primitive_attr_create(attr);
     if (s != dnnl_success)
         return s;
     s = dnnl_primitive_attr_set_scratchpad_mode(*attr, dnnl_scratchpad_mode_user);
-    if (s == dnnl_success && activation != VIGIL_ACTIVATION_NONE) {
-        dnnl_post_ops_t po = NULL;
-        s = dnnl_post_ops_create(&po);
-        if (s == dnnl_success)
-            s = cpu_post_ops_append(po, activation, alpha);
-        if (s == dnnl_success)
-            s = dnnl_primitive_attr_set_post_ops(*attr, po);
-        if (po)
-            dnnl_post_ops_destroy(po);
-    }
+    if (s == dnnl_success && po && dnnl_post_ops_len(po) > 0)
+        s = dnnl_primitive_attr_set_post_ops(*attr, po);
     if (s != dnnl_success) {
         dnnl_primitive_attr_destroy(*attr);
         *attr = NULL;
     }
+    return s;
+}
+
+dnnl_status_t cpu_attr_create(dnnl_primitive_attr_t *attr, vigil_activation activation,
+                              float alpha) {
+    dnnl_post_ops_t po = NULL;
+    *attr = NULL;
+    dnnl_status_t s = dnnl_post_ops_create(&po);
+    if (s == dnnl_success)
+        s = cpu_post_ops_append(po, activation, alpha);
+    if (s == dnnl_success)
+        s = cpu_attr_create_with(attr, po);
+    if (po)
+        dnnl_post_ops_destroy(po);
     return s;
 }

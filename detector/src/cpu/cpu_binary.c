@@ -72,17 +72,25 @@ bool cpu_binary_supported(const vigil_graph *g, int node, bool *in_place) {
     return ok;
 }
 
-static dnnl_status_t cpu_binary_mds(const cpu_binary_plan *p, dnnl_memory_desc_t *md0,
-                                    dnnl_memory_desc_t *md1) {
+/* dts: the stored types of SRC_0, SRC_1 and DST. */
+static dnnl_status_t cpu_binary_mds(const cpu_binary_plan *p, const dnnl_data_type_t dts[3],
+                                    dnnl_memory_desc_t *md0, dnnl_memory_desc_t *md1,
+                                    dnnl_memory_desc_t *dst) {
+    dnnl_status_t s;
     if (p->flat) {
         dnnl_dims_t dims = {vigil_shape_numel(p->ndim, p->src0)};
-        dnnl_status_t s = dnnl_memory_desc_init_by_tag(md0, 1, dims, dnnl_f32, dnnl_a);
-        *md1 = *md0;
+        s = dnnl_memory_desc_init_by_tag(md0, 1, dims, dts[0], dnnl_a);
+        if (s == dnnl_success)
+            s = dnnl_memory_desc_init_by_tag(md1, 1, dims, dts[1], dnnl_a);
+        if (s == dnnl_success)
+            s = dnnl_memory_desc_init_by_tag(dst, 1, dims, dts[2], dnnl_a);
         return s;
     }
-    dnnl_status_t s = cpu_md_elementwise(md0, p->ndim, p->src0, dnnl_f32);
+    s = cpu_md_elementwise(md0, p->ndim, p->src0, dts[0]);
     if (s == dnnl_success)
-        s = cpu_md_elementwise(md1, p->ndim, p->src1, dnnl_f32);
+        s = cpu_md_elementwise(md1, p->ndim, p->src1, dts[1]);
+    if (s == dnnl_success)
+        s = cpu_md_elementwise(dst, p->ndim, p->src0, dts[2]);
     return s;
 }
 
@@ -96,13 +104,21 @@ vigil_status cpu_binary_prepare(cpu_context *ctx, const vigil_graph *g, int node
     cpu_binary_plan p;
     if (!cpu_binary_plan_of(g, node, &p))
         return VIGIL_STATUS_UNSUPPORTED;
-    dnnl_memory_desc_t md0, md1;
+    const vigil_node *nd = &g->nodes[node];
+    dnnl_data_type_t dts[3] = {cpu_plan_dt(n->plan, nd->inputs[p.input0]),
+                               cpu_plan_dt(n->plan, nd->inputs[p.input1]),
+                               cpu_plan_dt(n->plan, node)};
+    /* oneDNN 2.6 has fast kernels only where SRC_0 and DST share a type: the plan ties
+     * them (a bf16 SRC_0 with an f32 DST would be its reference code). */
+    if (dts[0] != dts[2])
+        return VIGIL_STATUS_UNSUPPORTED;
+    dnnl_memory_desc_t md0, md1, dst_md;
     dnnl_binary_desc_t desc;
     dnnl_primitive_attr_t attr = NULL;
     dnnl_primitive_desc_t pd = NULL;
-    dnnl_status_t s = cpu_binary_mds(&p, &md0, &md1);
+    dnnl_status_t s = cpu_binary_mds(&p, dts, &md0, &md1, &dst_md);
     if (s == dnnl_success)
-        s = dnnl_binary_desc_init(&desc, algs[bp->op], &md0, &md1, &md0);
+        s = dnnl_binary_desc_init(&desc, algs[bp->op], &md0, &md1, &dst_md);
     if (s == dnnl_success)
         s = cpu_attr_create(&attr, bp->activation, bp->alpha);
     if (s == dnnl_success)
@@ -118,7 +134,7 @@ vigil_status cpu_binary_prepare(cpu_context *ctx, const vigil_graph *g, int node
     if (src0)
         src1 = cpu_node_bind(n, ctx, &md1, p.input1, 0, &s);
     if (src1)
-        dst = cpu_node_bind(n, ctx, &md0, CPU_SOURCE_OUT, 0, &s);
+        dst = cpu_node_bind(n, ctx, &dst_md, CPU_SOURCE_OUT, 0, &s);
     if (dst) {
         dnnl_exec_arg_t args[3] = {
             {DNNL_ARG_SRC_0, src0}, {DNNL_ARG_SRC_1, src1}, {DNNL_ARG_DST, dst}};

@@ -3,7 +3,7 @@
 
 #include "cpu/cpu_internal.h"
 
-static bool cpu_concat_supported(const vigil_graph *g, int node, int *axis) {
+static bool cpu_concat_axis(const vigil_graph *g, int node, int *axis) {
     const vigil_node *nd = &g->nodes[node];
     int ndim = nd->out_ndim;
     if (nd->n_inputs < 1 || ndim < 1 || !cpu_node_all_f32(g, node))
@@ -20,6 +20,11 @@ static bool cpu_concat_supported(const vigil_graph *g, int node, int *axis) {
     return true;
 }
 
+bool cpu_concat_supported(const vigil_graph *g, int node) {
+    int axis;
+    return cpu_concat_axis(g, node, &axis);
+}
+
 static vigil_status cpu_concat_build(cpu_context *ctx, const vigil_graph *g, int node, cpu_node *n,
                                      int axis, dnnl_memory_desc_t *mds, dnnl_exec_arg_t *args,
                                      vigil_error *err) {
@@ -28,10 +33,10 @@ static vigil_status cpu_concat_build(cpu_context *ctx, const vigil_graph *g, int
     dnnl_memory_desc_t dst_md;
     dnnl_primitive_attr_t attr = NULL;
     dnnl_primitive_desc_t pd = NULL;
-    dnnl_status_t s = cpu_md_elementwise(&dst_md, ndim, nd->out_shape, dnnl_f32);
+    dnnl_status_t s = cpu_md_elementwise(&dst_md, ndim, nd->out_shape, cpu_plan_dt(n->plan, node));
     for (int i = 0; i < count && s == dnnl_success; i++) {
         const vigil_node *x = &g->nodes[nd->inputs[i]];
-        s = cpu_md_elementwise(&mds[i], ndim, x->out_shape, dnnl_f32);
+        s = cpu_md_elementwise(&mds[i], ndim, x->out_shape, cpu_plan_dt(n->plan, nd->inputs[i]));
     }
     if (s == dnnl_success)
         s = cpu_attr_create(&attr, VIGIL_ACTIVATION_NONE, 0.f);
@@ -62,7 +67,7 @@ static vigil_status cpu_concat_build(cpu_context *ctx, const vigil_graph *g, int
 vigil_status cpu_concat_prepare(cpu_context *ctx, const vigil_graph *g, int node, cpu_node *n,
                                 vigil_error *err) {
     int axis;
-    if (!cpu_concat_supported(g, node, &axis))
+    if (!cpu_concat_axis(g, node, &axis))
         return VIGIL_STATUS_UNSUPPORTED;
     int count = g->nodes[node].n_inputs;
     dnnl_memory_desc_t *mds = malloc((size_t)count * sizeof *mds);

@@ -38,6 +38,30 @@ typedef struct cpu_context {
     pthread_mutex_t lock;
 } cpu_context;
 
+/* How a node is fused into the node before it (its producer) by the plan. */
+typedef enum cpu_fusion {
+    CPU_FUSION_NONE = 0,
+    CPU_FUSION_SCALE, /* times one constant value: an eltwise linear post-op */
+    CPU_FUSION_SUM,   /* plus another tensor of the output's shape: a sum post-op */
+    CPU_FUSION_DW,    /* a 3x3 depthwise convolution after a 1x1 one: a depthwise post-op */
+} cpu_fusion;
+
+/* The backend's plan for one graph (cpu_plan.c), made by graph_prepare: how each tensor
+ * is stored and which nodes run as one primitive. Without it (a caller that prepares
+ * nodes one by one) every tensor is f32 and nothing is fused. */
+typedef struct cpu_plan {
+    const vigil_graph *g;
+    int n_nodes;
+    bool *on_dnnl;      /* the node is meant to run on oneDNN */
+    bool *bf16;         /* its output is stored as bfloat16 */
+    bool *precise;      /* a convolution kept in float32 in bf16 mode (first, heads) */
+    cpu_fusion *fusion; /* how the node is fused into its producer; NONE if it is not */
+    int *next;          /* the node fused into this one, or -1: a chain from its executor */
+    int *executor;      /* the node whose primitive computes this one (itself if not fused) */
+    int *threads;       /* OpenMP threads for the node (small nodes run on one) */
+    dnnl_primitive_desc_t *conv_pd; /* per convolution: created (and checked) while planning */
+} cpu_plan;
+
 /* Where a memory object's data lives on each frame. */
 typedef enum cpu_source {
     CPU_SOURCE_OWNED = -3,   /* allocated by oneDNN at prepare (weights, bias) */
@@ -58,9 +82,27 @@ typedef struct cpu_step {
     dnnl_exec_arg_t *args;
 } cpu_step;
 
+/* A ref-run node's view of a bfloat16 tensor: converted to f32 in the scratch arena. */
+typedef struct cpu_staging {
+    int input;     /* the run input, or CPU_SOURCE_OUT */
+    size_t offset; /* in the arena */
+} cpu_staging;
+
 typedef struct cpu_node {
     bool on_ref;
+    bool fused; /* computed by its executor's primitive: never run */
     void *ref_state;
+    const cpu_plan *plan; /* NULL when the node was prepared without one */
+    int threads;          /* OpenMP threads while the node runs */
+    /* A fused sum reads the added tensor from the output: copied there first unless the
+     * engine already placed the output on it (in place). -1: none. */
+    int sum_input;
+    size_t sum_bytes;
+    /* ref nodes with bfloat16 inputs or output run on f32 copies in the arena */
+    int n_staged;
+    cpu_staging *staged;
+    vigil_tensor *staged_views; /* per run input, then the output */
+    const vigil_tensor **staged_inputs;
     int n_steps;
     cpu_step steps[CPU_MAX_STEPS];
     int n_bindings, cap_bindings;
@@ -118,6 +160,47 @@ dnnl_memory_t cpu_node_constant(cpu_node *n, cpu_context *ctx, const dnnl_memory
                                 const void *data, const dnnl_memory_desc_t *dst_md,
                                 dnnl_status_t *status);
 
+/* --- the plan (cpu_plan.c) --- */
+
+vigil_status cpu_plan_create(cpu_context *ctx, const vigil_graph *g, vigil_backend_node_plan *nodes,
+                             cpu_plan **out, vigil_error *err);
+void cpu_plan_free(cpu_plan *plan);
+/* The oneDNN data type a node's output is stored in (f32 without a plan). */
+dnnl_data_type_t cpu_plan_dt(const cpu_plan *plan, int node);
+/* The index, among the inputs the engine gives executor's node_forward, of input k of
+ * the fused node `member` (see vigil_backend_node_plan.fused_input). */
+int cpu_plan_run_input(const cpu_plan *plan, int executor, int member, int k);
+/* A conv's storage and compute types under the plan; false when it keeps float32. */
+bool cpu_plan_conv_bf16(const cpu_context *ctx, const cpu_plan *plan, const vigil_graph *g,
+                        int node);
+
+/* --- a convolution's post-op chain (cpu_post_ops.c) --- */
+
+#define CPU_MAX_POST_OPS 16
+
+typedef enum cpu_post_kind { CPU_POST_ELTWISE, CPU_POST_SUM, CPU_POST_DW } cpu_post_kind;
+
+typedef struct cpu_post_op {
+    cpu_post_kind kind;
+    dnnl_alg_kind_t alg; /* eltwise */
+    float alpha, beta;
+    int stride, pad; /* depthwise 3x3 */
+    dnnl_data_type_t weights_dt, dst_dt;
+} cpu_post_op;
+
+typedef struct cpu_post_chain {
+    int n;
+    cpu_post_op ops[CPU_MAX_POST_OPS];
+} cpu_post_chain;
+
+/* Each returns dnnl_unimplemented when the chain cannot take the step. */
+dnnl_status_t cpu_chain_activation(cpu_post_chain *c, vigil_activation activation, float alpha);
+dnnl_status_t cpu_chain_scale(cpu_post_chain *c, float k);
+dnnl_status_t cpu_chain_sum(cpu_post_chain *c);
+dnnl_status_t cpu_chain_dw(cpu_post_chain *c, int stride, int pad, dnnl_data_type_t weights,
+                           dnnl_data_type_t dst);
+dnnl_status_t cpu_chain_emit(const cpu_post_chain *c, dnnl_post_ops_t po);
+
 /* --- attributes (cpu_attr.c) --- */
 
 /* A primitive attribute with the user scratchpad mode and, unless activation is NONE,
@@ -125,6 +208,11 @@ dnnl_memory_t cpu_node_constant(cpu_node *n, cpu_context *ctx, const dnnl_memory
  * it. */
 dnnl_status_t cpu_attr_create(dnnl_primitive_attr_t *attr, vigil_activation activation,
                               float alpha);
+/* The same with the post-ops po (NULL or empty: none). */
+dnnl_status_t cpu_attr_create_with(dnnl_primitive_attr_t *attr, const_dnnl_post_ops_t po);
+/* Appends an activation as post-ops (nothing for NONE); dnnl_unimplemented when oneDNN
+ * has no post-op for it. */
+dnnl_status_t cpu_post_ops_append(dnnl_post_ops_t po, vigil_activation activation, float alpha);
 /* The eltwise algorithm and parameters for a single-step activation; false when the
  * activation takes more than one oneDNN step (hard sigmoid) or is unknown. */
 bool cpu_activation_eltwise(vigil_activation activation, float alpha, dnnl_alg_kind_t *alg,
@@ -150,6 +238,17 @@ vigil_status cpu_concat_prepare(cpu_context *ctx, const vigil_graph *g, int node
                                 vigil_error *err);
 vigil_status cpu_resize_prepare(cpu_context *ctx, const vigil_graph *g, int node, cpu_node *n,
                                 vigil_error *err);
+
+/* The convolution primitive of an executor node with its fused chain under the plan
+ * (NULL: none); dnnl_unimplemented/invalid_arguments when oneDNN declines it. */
+dnnl_status_t cpu_conv2d_pd_create(cpu_context *ctx, const cpu_plan *plan, const vigil_graph *g,
+                                   int node, dnnl_primitive_desc_t *pd);
+/* Whether each op would run on oneDNN (the checks their prepare functions make). */
+bool cpu_conv2d_supported(const vigil_graph *g, int node);
+bool cpu_pool2d_supported(const vigil_graph *g, int node);
+bool cpu_reduce_supported(const vigil_graph *g, int node, bool *pooling);
+bool cpu_concat_supported(const vigil_graph *g, int node);
+bool cpu_resize_supported(const vigil_graph *g, int node);
 
 /* A pooling primitive from the node's NHWC input to an NHWC output of shape out_nhwc
  * (pads top, bottom, left, right); shared by pool2d and reduce. */

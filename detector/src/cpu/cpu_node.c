@@ -40,7 +40,10 @@ vigil_status cpu_check(dnnl_status_t s, const vigil_graph *g, int node, const ch
 }
 
 cpu_node *cpu_node_create(void) {
-    return calloc(1, sizeof(cpu_node));
+    cpu_node *n = calloc(1, sizeof(cpu_node));
+    if (n)
+        n->sum_input = -1;
+    return n;
 }
 
 void cpu_node_destroy(cpu_node *n) {
@@ -53,6 +56,9 @@ void cpu_node_destroy(cpu_node *n) {
     for (int i = 0; i < n->n_bindings; i++)
         dnnl_memory_destroy(n->bindings[i].memory);
     free(n->bindings);
+    free(n->staged);
+    free(n->staged_views);
+    free(n->staged_inputs);
     free(n);
 }
 
@@ -152,6 +158,9 @@ vigil_status cpu_node_run(cpu_context *ctx, const vigil_graph *g, int node, cpu_
             return cpu_check(s, g, node, "binding memory", err);
         b->bound = p;
     }
+    /* A fused sum accumulates onto the added tensor, which must be in dst already. */
+    if (n->sum_input >= 0 && inputs[n->sum_input]->data != out->data)
+        memcpy(out->data, inputs[n->sum_input]->data, n->sum_bytes);
     for (int i = 0; i < n->n_steps; i++) {
         dnnl_status_t s = dnnl_primitive_execute(n->steps[i].primitive, ctx->stream,
                                                  n->steps[i].nargs, n->steps[i].args);

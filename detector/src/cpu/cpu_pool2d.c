@@ -16,9 +16,10 @@ vigil_status cpu_pool2d_build(cpu_context *ctx, const vigil_graph *g, int node, 
     dnnl_dims_t strides = {stride[0], stride[1]}, kernels = {kernel[0], kernel[1]};
     dnnl_dims_t dilation = {0, 0}, pad_l = {pads[0], pads[2]}, pad_r = {pads[1], pads[3]};
 
-    dnnl_status_t s = cpu_md_nhwc(&src_md, x->out_shape, dnnl_f32);
+    dnnl_status_t s =
+        cpu_md_nhwc(&src_md, x->out_shape, cpu_plan_dt(n->plan, g->nodes[node].inputs[0]));
     if (s == dnnl_success)
-        s = cpu_md_nhwc(&dst_md, out_nhwc, dnnl_f32);
+        s = cpu_md_nhwc(&dst_md, out_nhwc, cpu_plan_dt(n->plan, node));
     if (s == dnnl_success)
         s = dnnl_pooling_v2_forward_desc_init(&desc, dnnl_forward_inference, alg, &src_md, &dst_md,
                                               strides, kernels, dilation, pad_l, pad_r);
@@ -44,16 +45,24 @@ vigil_status cpu_pool2d_build(cpu_context *ctx, const vigil_graph *g, int node, 
     return cpu_check(s, g, node, "preparing the pooling", err);
 }
 
-vigil_status cpu_pool2d_prepare(cpu_context *ctx, const vigil_graph *g, int node, cpu_node *n,
-                                vigil_error *err) {
+bool cpu_pool2d_supported(const vigil_graph *g, int node) {
     const vigil_node *nd = &g->nodes[node];
     const vigil_pool2d_params *p = &nd->params.pool2d;
     if (nd->n_inputs != 1 || !cpu_node_all_f32(g, node) || nd->out_ndim != 4 ||
         g->nodes[nd->inputs[0]].out_ndim != 4)
-        return VIGIL_STATUS_UNSUPPORTED;
+        return false;
     for (int i = 0; i < 4; i++)
         if (p->pads[i] < 0 || (i < 2 && (p->kernel[i] < 1 || p->stride[i] < 1)))
-            return VIGIL_STATUS_UNSUPPORTED;
+            return false;
+    return true;
+}
+
+vigil_status cpu_pool2d_prepare(cpu_context *ctx, const vigil_graph *g, int node, cpu_node *n,
+                                vigil_error *err) {
+    const vigil_node *nd = &g->nodes[node];
+    const vigil_pool2d_params *p = &nd->params.pool2d;
+    if (!cpu_pool2d_supported(g, node))
+        return VIGIL_STATUS_UNSUPPORTED;
     int64_t kernel[2] = {p->kernel[0], p->kernel[1]}, stride[2] = {p->stride[0], p->stride[1]};
     dnnl_alg_kind_t alg =
         p->type == VIGIL_POOL_MAX ? dnnl_pooling_max : dnnl_pooling_avg_exclude_padding;

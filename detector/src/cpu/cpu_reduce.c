@@ -31,9 +31,10 @@ static vigil_status cpu_reduce_primitive(cpu_context *ctx, const vigil_graph *g,
     dnnl_reduction_desc_t desc;
     dnnl_primitive_attr_t attr = NULL;
     dnnl_primitive_desc_t pd = NULL;
-    dnnl_status_t s = cpu_md_elementwise(&src_md, x->out_ndim, x->out_shape, dnnl_f32);
+    dnnl_status_t s =
+        cpu_md_elementwise(&src_md, x->out_ndim, x->out_shape, cpu_plan_dt(n->plan, nd->inputs[0]));
     if (s == dnnl_success)
-        s = cpu_md_elementwise(&dst_md, x->out_ndim, kept, dnnl_f32);
+        s = cpu_md_elementwise(&dst_md, x->out_ndim, kept, cpu_plan_dt(n->plan, node));
     if (s == dnnl_success)
         s = dnnl_reduction_desc_init(&desc, algs[nd->params.reduce.op], &src_md, &dst_md, 0.f, 0.f);
     if (s == dnnl_success)
@@ -58,27 +59,44 @@ static vigil_status cpu_reduce_primitive(cpu_context *ctx, const vigil_graph *g,
     return cpu_check(s, g, node, "preparing the reduction", err);
 }
 
+/* Which axes the node reduces and the kept shape; false when oneDNN does not run it. */
+static bool cpu_reduce_shape(const vigil_graph *g, int node, bool reduced[VIGIL_MAX_DIMS],
+                             int64_t kept[VIGIL_MAX_DIMS], bool *pooling) {
+    const vigil_node *nd = &g->nodes[node];
+    const vigil_reduce_params *p = &nd->params.reduce;
+    if (nd->n_inputs != 1 || !cpu_node_all_f32(g, node))
+        return false;
+    if (p->op != VIGIL_REDUCE_MEAN && p->op != VIGIL_REDUCE_MAX && p->op != VIGIL_REDUCE_SUM)
+        return false;
+    const vigil_node *x = &g->nodes[nd->inputs[0]];
+    int ndim = x->out_ndim;
+    if (ndim < 1 || !cpu_reduce_axes(nd, ndim, reduced))
+        return false;
+    for (int i = 0; i < ndim; i++)
+        kept[i] = reduced[i] ? 1 : x->out_shape[i];
+    if (vigil_shape_numel(ndim, kept) != vigil_shape_numel(nd->out_ndim, nd->out_shape))
+        return false;
+    bool spatial = ndim == 4 && !reduced[0] && reduced[1] && reduced[2] && !reduced[3];
+    *pooling = spatial && p->op != VIGIL_REDUCE_SUM;
+    return true;
+}
+
+bool cpu_reduce_supported(const vigil_graph *g, int node, bool *pooling) {
+    bool reduced[VIGIL_MAX_DIMS];
+    int64_t kept[VIGIL_MAX_DIMS];
+    return cpu_reduce_shape(g, node, reduced, kept, pooling);
+}
+
 vigil_status cpu_reduce_prepare(cpu_context *ctx, const vigil_graph *g, int node, cpu_node *n,
                                 vigil_error *err) {
     const vigil_node *nd = &g->nodes[node];
     const vigil_reduce_params *p = &nd->params.reduce;
-    if (nd->n_inputs != 1 || !cpu_node_all_f32(g, node))
-        return VIGIL_STATUS_UNSUPPORTED;
-    if (p->op != VIGIL_REDUCE_MEAN && p->op != VIGIL_REDUCE_MAX && p->op != VIGIL_REDUCE_SUM)
-        return VIGIL_STATUS_UNSUPPORTED;
     const vigil_node *x = &g->nodes[nd->inputs[0]];
-    int ndim = x->out_ndim;
-    bool reduced[VIGIL_MAX_DIMS];
-    if (ndim < 1 || !cpu_reduce_axes(nd, ndim, reduced))
-        return VIGIL_STATUS_UNSUPPORTED;
+    bool reduced[VIGIL_MAX_DIMS], pooling;
     int64_t kept[VIGIL_MAX_DIMS];
-    for (int i = 0; i < ndim; i++)
-        kept[i] = reduced[i] ? 1 : x->out_shape[i];
-    if (vigil_shape_numel(ndim, kept) != vigil_shape_numel(nd->out_ndim, nd->out_shape))
+    if (!cpu_reduce_shape(g, node, reduced, kept, &pooling))
         return VIGIL_STATUS_UNSUPPORTED;
-
-    bool spatial = ndim == 4 && !reduced[0] && reduced[1] && reduced[2] && !reduced[3];
-    if (spatial && p->op != VIGIL_REDUCE_SUM) {
+    if (pooling) {
         int64_t kernel[2] = {x->out_shape[1], x->out_shape[2]};
         static const int no_pads[4] = {0, 0, 0, 0};
         dnnl_alg_kind_t alg =

@@ -26,7 +26,11 @@ vigil_status cpu_unary_prepare(cpu_context *ctx, const vigil_graph *g, int node,
     dnnl_eltwise_desc_t desc;
     dnnl_primitive_attr_t attr = NULL;
     dnnl_primitive_desc_t pd = NULL;
-    dnnl_status_t s = dnnl_memory_desc_init_by_tag(&md, 1, dims, dnnl_f32, dnnl_a);
+    /* oneDNN's eltwise reads and writes one data type: the plan ties them. */
+    dnnl_data_type_t dt = cpu_plan_dt(n->plan, nd->inputs[0]);
+    if (dt != cpu_plan_dt(n->plan, node))
+        return VIGIL_STATUS_UNSUPPORTED;
+    dnnl_status_t s = dnnl_memory_desc_init_by_tag(&md, 1, dims, dt, dnnl_a);
     if (s == dnnl_success)
         s = dnnl_eltwise_forward_desc_init(&desc, dnnl_forward_inference, alg, &md, a, b);
     if (s == dnnl_success)

@@ -141,6 +141,11 @@ vigil_tracker_options vigil_tracker_options_bytetrack(void);
 vigil_status vigil_tracker_create(const vigil_tracker_options *options, vigil_tracker **out,
                                   vigil_error *err);
 void vigil_tracker_free(vigil_tracker *tracker);
+/* Changes the options of a running tracker (a GStreamer property set while playing),
+ * keeping its tracks and ids; they apply from the next update. Options that
+ * vigil_tracker_create would refuse are refused, and the tracker keeps its options. */
+vigil_status vigil_tracker_set_options(vigil_tracker *tracker, const vigil_tracker_options *options,
+                                       vigil_error *err);
 /* Forgets every track and restarts ids from 1, keeping the buffers. */
 void vigil_tracker_reset(vigil_tracker *tracker);
 
