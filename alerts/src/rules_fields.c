@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "json_locate.h"
-#include "labels.h"
+#include "vigil/coco.h"
 #include "rules_parse.h"
 
 vigil_status rules_fail(rules_parser *p, vigil_status status, const char *path, const char *format,

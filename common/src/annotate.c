@@ -3,6 +3,7 @@
 #include "vigil/annotate.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -171,17 +172,44 @@ void vigil_annotate_rect(vigil_annotate_canvas *c, float x, float y, float w, fl
     vigil_annotate_fill(c, x1 - thickness, y0, thickness, y1 - y0, color);
 }
 
+/* Narrows [*t0, *t1] to the part of p + t q inside lo <= . <= hi (one axis of
+ * Liang-Barsky clipping); false when nothing is left. */
+static bool clip_axis(float p, float q, float lo, float hi, float *t0, float *t1) {
+    if (q == 0.0f)
+        return p >= lo && p <= hi;
+    float a = (lo - p) / q, b = (hi - p) / q;
+    if (a > b) {
+        float swap = a;
+        a = b;
+        b = swap;
+    }
+    *t0 = fmaxf(*t0, a);
+    *t1 = fminf(*t1, b);
+    return *t0 <= *t1;
+}
+
 void vigil_annotate_line(vigil_annotate_canvas *c, float x0, float y0, float x1, float y1,
                          int thickness, vigil_annotate_color color) {
+    if (!isfinite(x0) || !isfinite(y0) || !isfinite(x1) || !isfinite(y1))
+        return;
     float dx = x1 - x0, dy = y1 - y0;
+    /* Only the part near the canvas is stamped, so that a far-away end point (a zone
+     * drawn on a smaller stream) costs nothing. */
+    float t0 = 0.0f, t1 = 1.0f, m = (float)thickness;
+    if (!clip_axis(x0, dx, -m, (float)c->width + m, &t0, &t1) ||
+        !clip_axis(y0, dy, -m, (float)c->height + m, &t0, &t1))
+        return;
+    float sx = x0 + t0 * dx, sy = y0 + t0 * dy;
+    dx *= t1 - t0;
+    dy *= t1 - t0;
     /* a square stamp per step: no gaps, whatever the slope */
     int steps = (int)ceilf(fmaxf(fabsf(dx), fabsf(dy)));
     if (steps < 1)
         steps = 1;
     int half = thickness / 2;
     for (int i = 0; i <= steps; i++) {
-        int px = (int)lroundf(x0 + dx * (float)i / (float)steps);
-        int py = (int)lroundf(y0 + dy * (float)i / (float)steps);
+        int px = (int)lroundf(sx + dx * (float)i / (float)steps);
+        int py = (int)lroundf(sy + dy * (float)i / (float)steps);
         vigil_annotate_fill(c, px - half, py - half, thickness, thickness, color);
     }
 }

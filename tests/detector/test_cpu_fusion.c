@@ -1,6 +1,6 @@
 /* The cpu backend's whole-graph plan against the ref backend: nodes fused into the
- * convolution before them (a constant scale, a residual sum in place or not, a 1x1 then
- * 3x3 depthwise convolution), and tensors kept in bfloat16 between oneDNN ops, on small
+ * convolution before them (a constant scale, a residual sum in place or not), and
+ * tensors kept in bfloat16 between oneDNN ops, on small
  * graphs with random inputs. Each fused node must report "fused:" as its implementation,
  * so a plan that silently stopped fusing fails too. */
 #include "test_cpu_util.h"
@@ -174,36 +174,6 @@ START_TEST(test_residual_sum_keeps_a_tensor_read_later) {
 }
 END_TEST
 
-/* A 1x1 convolution, then a 3x3 depthwise one with stride 2 (TF SAME pads: 0 then 1 on
- * even sizes, 1 and 1 on odd ones), with or without bias, then maybe a scale. */
-START_TEST(test_pointwise_then_depthwise) {
-    /* The last case has CenterNet's channels, where oneDNN picks its jit 1x1 kernel with
-     * the depthwise step inside rather than running the two in turn. */
-    struct {
-        int64_t size, cin, cout;
-        bool bias, scale;
-    } cases[] = {{16, 8, 24, true, false},
-                 {15, 8, 24, false, false},
-                 {14, 8, 24, true, true},
-                 {32, 16, 64, true, false}, {256, 16, 64, true, false}, {64, 32, 192, true, false}};
-    for (int i = 0; i < 6; i++) {
-        vigil_graph *g = vigil_graph_create();
-        int x = input(g, cases[i].size, cases[i].size, cases[i].cin);
-        int expand = conv(g, x, 1, cases[i].cout, 1, 1, VIGIL_ACTIVATION_RELU, true);
-        int dw = conv(g, expand, 3, cases[i].cout, 2, (int)cases[i].cout,
-                      VIGIL_ACTIVATION_HARD_SWISH, cases[i].bias);
-        int fused[2] = {dw, dw}, last = dw;
-        if (cases[i].scale)
-            last = fused[1] =
-                binary(g, dw, scalar(g, 1.25f), VIGIL_BINARY_MUL, VIGIL_ACTIVATION_NONE);
-        /* a consumer after, so that in bf16 mode the fused output is a bf16 tensor */
-        int out = conv(g, last, 1, 8, 1, 1, VIGIL_ACTIVATION_NONE, true);
-        check(g, out, fused, 2);
-        vigil_graph_free(g);
-    }
-}
-END_TEST
-
 /* A little network of every kind of oneDNN op, so that bf16 mode keeps bfloat16 tensors
  * between them: pooling, concat, half-pixel resize, a broadcast multiply by a computed
  * gate, a residual add, global mean, then a slice (on ref: its input must stay f32). */
@@ -248,7 +218,6 @@ static Suite *cpu_fusion_suite(void) {
     tcase_add_test(tc, test_no_fusion_when_the_conv_is_read_twice);
     tcase_add_test(tc, test_residual_sum);
     tcase_add_test(tc, test_residual_sum_keeps_a_tensor_read_later);
-    tcase_add_test(tc, test_pointwise_then_depthwise);
     tcase_add_test(tc, test_bf16_storage_between_ops);
     suite_add_tcase(s, tc);
     return s;

@@ -185,6 +185,12 @@ GST_START_TEST(test_box_in_every_format) {
         gst_buffer_unref(out);
         gst_harness_teardown(h);
     }
+    /* formats it cannot draw on are refused at negotiation */
+    GstHarness *h = gst_harness_new("vigiloverlay");
+    GstCaps *gray = gst_caps_from_string("video/x-raw,format=GRAY8,width=64,height=48");
+    fail_if(gst_pad_peer_query_accept_caps(h->srcpad, gray));
+    gst_caps_unref(gray);
+    gst_harness_teardown(h);
 }
 GST_END_TEST;
 
@@ -273,6 +279,42 @@ GST_START_TEST(test_zones_and_lines) {
     gst_harness_teardown(h);
     g_unlink(rules);
     g_free(rules);
+    g_free(props);
+}
+GST_END_TEST;
+
+GST_START_TEST(test_far_zone_is_clipped) {
+    /* a zone from a camera of far higher resolution: its edges are clipped to the
+     * frame, not walked pixel by pixel for ten million pixels */
+    gchar *path = NULL;
+    gint fd = g_file_open_tmp("vigil-overlay-XXXXXX.json", &path, NULL);
+    fail_unless(fd >= 0);
+    close(fd);
+    fail_unless(g_file_set_contents(path,
+                                    "{\"zones\": [{\"name\": \"far\", \"polygon\": "
+                                    "[[1,1],[10000000,1],[10000000,9000000]]}], \"rules\": []}",
+                                    -1, NULL));
+    GstVideoInfo info;
+    gst_video_info_set_format(&info, GST_VIDEO_FORMAT_RGB, 160, 120);
+    gchar *props = g_strdup_printf("rules=\"%s\" draw-labels=false", path);
+    GstHarness *h = overlay_harness(props, &info);
+    gint64 start = g_get_monotonic_time();
+    GstVideoFrame frame;
+    for (guint i = 0; i < 20; i++) {
+        GstBuffer *out = run_rgb(h, gray_frame(&info, 0), &frame, &info);
+        /* the top edge runs along y = 1, the closing edge back to (1, 1) through
+         * (80, 72.1) */
+        assert_pixel(&frame, 80, 1, ZONE);
+        assert_pixel(&frame, 80, 72, ZONE);
+        assert_pixel(&frame, 80, 60, UNCHANGED);
+        gst_video_frame_unmap(&frame);
+        gst_buffer_unref(out);
+    }
+    gint64 took = g_get_monotonic_time() - start;
+    fail_unless(took < 2 * G_USEC_PER_SEC, "20 frames took %" G_GINT64_FORMAT " us", took);
+    gst_harness_teardown(h);
+    g_unlink(path);
+    g_free(path);
     g_free(props);
 }
 GST_END_TEST;
@@ -475,6 +517,7 @@ static Suite *vigiloverlay_suite(void) {
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_box_in_every_format);
     tcase_add_test(tc, test_zones_and_lines);
+    tcase_add_test(tc, test_far_zone_is_clipped);
     tcase_add_test(tc, test_alert_highlight);
     tcase_add_test(tc, test_trails_and_labels);
     tcase_add_test(tc, test_bad_rules_fail_start);

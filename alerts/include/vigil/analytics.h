@@ -26,6 +26,7 @@
 #ifndef VIGIL_ANALYTICS_H
 #define VIGIL_ANALYTICS_H
 
+#include "vigil/coco.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -77,9 +78,6 @@ vigil_status vigil_analytics_save_state(vigil_analytics *a, vigil_error *err);
  * the feature behind it ("speed", "direction", "dwell"); NOT_FOUND when unknown. */
 vigil_status vigil_analytics_track_score(const vigil_analytics *a, int rule, int64_t track_id,
                                          double *score, const char **reason);
-
-/* The COCO label of a class index, "object" when out of range. */
-const char *vigil_coco_label(int class_id);
 
 #ifdef __cplusplus
 }

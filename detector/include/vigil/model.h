@@ -20,6 +20,7 @@
 #ifndef VIGIL_MODEL_H
 #define VIGIL_MODEL_H
 
+#include "vigil/coco.h"
 #include "vigil/graph.h"
 
 #ifdef __cplusplus
@@ -77,8 +78,6 @@ vigil_status vigil_model_load(const char *path, vigil_model **out, vigil_error *
 vigil_status vigil_model_save(const vigil_model *model, const char *path, vigil_error *err);
 void vigil_model_free(vigil_model *model);
 
-/* The 80 COCO class names in the usual order (person = 0, car = 2). */
-extern const char *const vigil_coco_labels[80];
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,7 @@
 /*
  * conv2d on oneDNN: NHWC activations, HWIO weights reordered once into the layout the
  * primitive prefers, fused bias and activation, and the nodes the plan fused into it as
- * post-ops (a constant scale, a residual sum, a 3x3 depthwise convolution).
+ * post-ops (a constant scale, a residual sum).
  *
  * Data types: the input and output are stored as the plan says (f32, or bf16 between
  * oneDNN ops in bf16 mode). The convolution computes in bf16 when either is bf16, or when
@@ -62,7 +62,7 @@ bool cpu_conv2d_supported(const vigil_graph *g, int node) {
 
 /* The node's activation, then the nodes fused into it, in chain order. */
 static dnnl_status_t cpu_conv2d_chain(cpu_post_chain *c, const cpu_plan *plan, const vigil_graph *g,
-                                      int node, dnnl_data_type_t compute, dnnl_data_type_t dst) {
+                                      int node) {
     const vigil_conv2d_params *p = &g->nodes[node].params.conv2d;
     dnnl_status_t s = cpu_chain_activation(c, p->activation, p->alpha);
     for (int m = plan ? plan->next[node] : -1; m >= 0 && s == dnnl_success; m = plan->next[m]) {
@@ -80,13 +80,6 @@ static dnnl_status_t cpu_conv2d_chain(cpu_post_chain *c, const cpu_plan *plan, c
             if (s == dnnl_success)
                 s = cpu_chain_activation(c, mn->params.binary.activation, mn->params.binary.alpha);
             break;
-        case CPU_FUSION_DW: {
-            const vigil_conv2d_params *dw = &mn->params.conv2d;
-            s = cpu_chain_dw(c, dw->stride[0], dw->pads[0], compute, dst);
-            if (s == dnnl_success)
-                s = cpu_chain_activation(c, dw->activation, dw->alpha);
-            break;
-        }
         case CPU_FUSION_NONE:
             s = dnnl_invalid_arguments;
             break;
@@ -130,7 +123,7 @@ dnnl_status_t cpu_conv2d_pd_create(cpu_context *ctx, const cpu_plan *plan, const
             nd->n_inputs == 3 ? &bias : NULL, &dst, strides, dilates, pad_l, pad_r);
     cpu_post_chain chain = {0};
     if (s == dnnl_success)
-        s = cpu_conv2d_chain(&chain, plan, g, node, compute, dst_dt);
+        s = cpu_conv2d_chain(&chain, plan, g, node);
     if (s == dnnl_success)
         s = dnnl_post_ops_create(&po);
     if (s == dnnl_success)
@@ -172,47 +165,6 @@ static dnnl_status_t cpu_conv2d_converted_src(cpu_node *n, cpu_context *ctx,
     return s;
 }
 
-/* Weights (and bias, or zeros when the node has none) of a fused depthwise conv. */
-static dnnl_status_t cpu_conv2d_dw_constants(cpu_node *n, cpu_context *ctx, const vigil_graph *g,
-                                             int member, const_dnnl_primitive_desc_t pd,
-                                             dnnl_exec_arg_t *args, int *nargs) {
-    const vigil_node *mn = &g->nodes[member];
-    const dnnl_memory_desc_t *w_md = dnnl_primitive_desc_query_md(
-        pd, dnnl_query_exec_arg_md, DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_WEIGHTS);
-    const dnnl_memory_desc_t *b_md = dnnl_primitive_desc_query_md(
-        pd, dnnl_query_exec_arg_md, DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_BIAS);
-    int64_t channels = mn->out_shape[3];
-    cpu_conv2d_shape cs = {
-        .groups = channels, .kh = 3, .kw = 3, .cin_per_group = 1, .cout = channels};
-    dnnl_memory_desc_t user_md;
-    dnnl_status_t s = dnnl_invalid_arguments;
-    if (!w_md || !b_md)
-        return s;
-    /* TF's depthwise HWIO [3,3,1,C] is, element for element, hwigo of {C,1,1,3,3}. */
-    if (w_md->ndims == 5)
-        s = cpu_conv2d_weights_md(&user_md, &cs, dnnl_f32, dnnl_hwigo);
-    dnnl_memory_t w = NULL, b = NULL;
-    if (s == dnnl_success)
-        w = cpu_node_constant(n, ctx, &user_md, g->nodes[mn->inputs[1]].value.data, w_md, &s);
-    if (s == dnnl_success) {
-        dnnl_dims_t dims = {channels};
-        s = dnnl_memory_desc_init_by_tag(&user_md, 1, dims, dnnl_f32, dnnl_a);
-    }
-    if (s == dnnl_success && mn->n_inputs == 3) {
-        b = cpu_node_constant(n, ctx, &user_md, g->nodes[mn->inputs[2]].value.data, b_md, &s);
-    } else if (s == dnnl_success) {
-        b = cpu_node_bind(n, ctx, b_md, CPU_SOURCE_OWNED, 0, &s);
-        void *data = NULL;
-        if (b && dnnl_memory_get_data_handle(b, &data) == dnnl_success && data)
-            memset(data, 0, dnnl_memory_desc_get_size(b_md));
-    }
-    if (s != dnnl_success)
-        return s;
-    args[(*nargs)++] = (dnnl_exec_arg_t){DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_WEIGHTS, w};
-    args[(*nargs)++] = (dnnl_exec_arg_t){DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_BIAS, b};
-    return dnnl_success;
-}
-
 static dnnl_status_t cpu_conv2d_build(cpu_node *n, cpu_context *ctx, const cpu_plan *plan,
                                       const vigil_graph *g, int node, const cpu_conv2d_shape *cs,
                                       const_dnnl_primitive_desc_t pd) {
@@ -251,8 +203,6 @@ static dnnl_status_t cpu_conv2d_build(cpu_node *n, cpu_context *ctx, const cpu_p
     if (bias)
         args[nargs++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, bias};
     for (int m = plan ? plan->next[node] : -1; m >= 0 && s == dnnl_success; m = plan->next[m]) {
-        if (plan->fusion[m] == CPU_FUSION_DW)
-            s = cpu_conv2d_dw_constants(n, ctx, g, m, pd, args, &nargs);
         if (plan->fusion[m] != CPU_FUSION_SUM)
             continue;
         /* The sum reads the added tensor from dst: its run input, copied there unless

@@ -43,7 +43,6 @@ typedef enum cpu_fusion {
     CPU_FUSION_NONE = 0,
     CPU_FUSION_SCALE, /* times one constant value: an eltwise linear post-op */
     CPU_FUSION_SUM,   /* plus another tensor of the output's shape: a sum post-op */
-    CPU_FUSION_DW,    /* a 3x3 depthwise convolution after a 1x1 one: a depthwise post-op */
 } cpu_fusion;
 
 /* The backend's plan for one graph (cpu_plan.c), made by graph_prepare: how each tensor
@@ -178,14 +177,12 @@ bool cpu_plan_conv_bf16(const cpu_context *ctx, const cpu_plan *plan, const vigi
 
 #define CPU_MAX_POST_OPS 16
 
-typedef enum cpu_post_kind { CPU_POST_ELTWISE, CPU_POST_SUM, CPU_POST_DW } cpu_post_kind;
+typedef enum cpu_post_kind { CPU_POST_ELTWISE, CPU_POST_SUM } cpu_post_kind;
 
 typedef struct cpu_post_op {
     cpu_post_kind kind;
     dnnl_alg_kind_t alg; /* eltwise */
     float alpha, beta;
-    int stride, pad; /* depthwise 3x3 */
-    dnnl_data_type_t weights_dt, dst_dt;
 } cpu_post_op;
 
 typedef struct cpu_post_chain {
@@ -197,8 +194,6 @@ typedef struct cpu_post_chain {
 dnnl_status_t cpu_chain_activation(cpu_post_chain *c, vigil_activation activation, float alpha);
 dnnl_status_t cpu_chain_scale(cpu_post_chain *c, float k);
 dnnl_status_t cpu_chain_sum(cpu_post_chain *c);
-dnnl_status_t cpu_chain_dw(cpu_post_chain *c, int stride, int pad, dnnl_data_type_t weights,
-                           dnnl_data_type_t dst);
 dnnl_status_t cpu_chain_emit(const cpu_post_chain *c, dnnl_post_ops_t po);
 
 /* --- attributes (cpu_attr.c) --- */

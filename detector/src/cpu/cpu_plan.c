@@ -6,9 +6,10 @@
  *  - a multiply by one constant value after a convolution (the importer leaves one after
  *    each hard swish whose 1/6 TF.js stored as float16): an eltwise linear post-op;
  *  - an add of a tensor to a convolution's output (residual blocks): a sum post-op, the
- *    convolution writing over the added tensor in place when nothing reads it later;
- *  - a 3x3 depthwise convolution after a 1x1 one (MobileNet blocks): a depthwise
- *    post-op, so the wide 1x1 output never goes through memory.
+ *    convolution writing over the added tensor in place when nothing reads it later.
+ * (A 3x3 depthwise convolution as a post-op of the 1x1 one before it would save MobileNet
+ * blocks a pass through memory, but oneDNN 2.6's fused jit kernel computes it wrongly on
+ * NHWC tensors; see docs/cpu-backend.md.)
  * A node is fused only into the last node of a chain that a convolution heads, and only
  * when nothing else reads that node.
  *
@@ -19,14 +20,11 @@
  * their input when its type is not the one they compute in.
  * See docs/cpu-backend.md.
  */
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cpu/cpu_internal.h"
-
-/* Depthwise fusion pays where oneDNN fuses for real (stride 2, one jit kernel); with
- * stride 1 it runs the two convolutions one after the other anyway. */
-#define CPU_PLAN_DW_STRIDES 2
 
 typedef struct planning {
     cpu_context *ctx;
@@ -175,32 +173,6 @@ static int sum_candidate(const planning *p, int j) {
     return -1;
 }
 
-/* j = 3x3 depthwise convolution of a 1x1 convolution that heads no chain yet. */
-static int dw_candidate(const planning *p, int j) {
-    const vigil_graph *g = p->g;
-    const vigil_node *nd = &g->nodes[j];
-    if (nd->op != VIGIL_OP_CONV2D || !p->plan->on_dnnl[j])
-        return -1;
-    const vigil_conv2d_params *c = &nd->params.conv2d;
-    const vigil_tensor *w = &g->nodes[nd->inputs[1]].value;
-    int producer = nd->inputs[0];
-    const vigil_node *pn = &g->nodes[producer];
-    if (w->shape[0] != 3 || w->shape[1] != 3 || w->shape[2] != 1 || c->groups != w->shape[3] ||
-        c->groups != nd->out_shape[3] || c->stride[0] != c->stride[1] ||
-        c->stride[0] != CPU_PLAN_DW_STRIDES || c->pads[0] != c->pads[2] ||
-        c->pads[1] != c->pads[3] || c->pads[0] > 1 || (c->dilation[0] > 1 || c->dilation[1] > 1))
-        return -1;
-    if (pn->op != VIGIL_OP_CONV2D || p->plan->executor[producer] != producer ||
-        !open_tail(p, producer))
-        return -1;
-    const vigil_conv2d_params *pc = &pn->params.conv2d;
-    const vigil_tensor *pw = &g->nodes[pn->inputs[1]].value;
-    bool pointwise = pw->shape[0] == 1 && pw->shape[1] == 1 && pc->groups <= 1 &&
-                     pc->stride[0] == 1 && pc->stride[1] == 1 && !pc->pads[0] && !pc->pads[1] &&
-                     !pc->pads[2] && !pc->pads[3];
-    return pointwise ? producer : -1;
-}
-
 /* Whether oneDNN creates the executor's primitive as the plan now stands. */
 static bool conv_creatable(planning *p, int executor) {
     dnnl_primitive_desc_t pd = NULL;
@@ -222,7 +194,7 @@ static void unfuse(cpu_plan *plan, int producer, int j) {
     plan->next[producer] = -1;
 }
 
-/* VIGIL_CPU_PLAN_OFF (comma-separated: scale, sum, dw, bf16) turns parts of the plan
+/* VIGIL_CPU_PLAN_OFF (comma-separated: scale, sum, bf16) turns parts of the plan
  * off, to measure what each brings. */
 static bool plan_off(const char *part) {
     const char *off = getenv("VIGIL_CPU_PLAN_OFF");
@@ -231,7 +203,7 @@ static bool plan_off(const char *part) {
 
 static void plan_fusions(planning *p) {
     cpu_plan *plan = p->plan;
-    bool scale = !plan_off("scale"), sum = !plan_off("sum"), dw = !plan_off("dw");
+    bool scale = !plan_off("scale"), sum = !plan_off("sum");
     for (int j = 0; j < plan->n_nodes; j++) {
         if (!plan->on_dnnl[j])
             continue;
@@ -241,15 +213,10 @@ static void plan_fusions(planning *p) {
             fusion = CPU_FUSION_SUM;
             producer = sum_candidate(p, j);
         }
-        if (producer < 0 && dw) {
-            fusion = CPU_FUSION_DW;
-            producer = dw_candidate(p, j);
-        }
         if (producer < 0)
             continue;
         /* Tried with the chain's output in the type it will most likely have (bf16 in
-         * bf16 mode: oneDNN has no bf16 convolution with a depthwise post-op writing
-         * f32); check_chains tries again with the final types. */
+         * bf16 mode); check_chains tries again with the final types. */
         int e = plan->executor[producer];
         bool stored_bf16 = plan->bf16[e];
         plan->bf16[e] = p->ctx->bf16 && !plan_off("bf16");
@@ -260,7 +227,62 @@ static void plan_fusions(planning *p) {
     }
 }
 
+/* --- threads --- */
+
+/* Below this much work a node runs on one thread: waking a second one and meeting it at
+ * the barrier costs more than it saves, and on a loaded machine the second thread may
+ * not even be scheduled (the squeeze-excite convolutions on [1,1,1,C], global means). */
+#define CPU_PLAN_SMALL_BYTES (64 * 1024)
+#define CPU_PLAN_SMALL_FLOPS (2e5)
+
+static int plan_threads(const cpu_context *ctx, const vigil_graph *g, int node) {
+    const vigil_node *nd = &g->nodes[node];
+    if (ctx->threads <= 1 || is_source(nd))
+        return ctx->threads;
+    int64_t elements = vigil_shape_numel(nd->out_ndim, nd->out_shape);
+    double flops = (double)elements;
+    for (int k = 0; k < nd->n_inputs; k++) {
+        const vigil_node *x = &g->nodes[nd->inputs[k]];
+        if (x->op != VIGIL_OP_CONST)
+            elements += vigil_shape_numel(x->out_ndim, x->out_shape);
+    }
+    if (nd->op == VIGIL_OP_CONV2D) {
+        const vigil_tensor *w = &g->nodes[nd->inputs[1]].value;
+        flops *= 2.0 * (double)(w->shape[0] * w->shape[1] * w->shape[2]);
+    }
+    bool small =
+        (size_t)elements * sizeof(float) < CPU_PLAN_SMALL_BYTES && flops < CPU_PLAN_SMALL_FLOPS;
+    return small ? 1 : ctx->threads;
+}
+
 /* --- data types --- */
+
+/* In bf16 mode the first depthwise convolution that reads the stem's output resolution
+ * computes in f32 on f32 tensors. It has only kh x kw terms per output to average the
+ * rounding of its input out, and it sits where every later layer amplifies its error:
+ * with it in bf16, CenterNet's detections on the TF.js fixtures drifted to IoU 0.957 and
+ * score differences of 0.015 (f32 storage everywhere: 0.990 and 0.008); with it in f32
+ * they are back to 0.985 and 0.009, for the cost of a few f32 tensors at 256x256x16. */
+static void plan_precise(planning *p) {
+    const vigil_graph *g = p->g;
+    int64_t stem_area = -1;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const vigil_node *nd = &g->nodes[i];
+        if (nd->op != VIGIL_OP_CONV2D || !p->plan->on_dnnl[i])
+            continue;
+        const vigil_node *x = &g->nodes[nd->inputs[0]];
+        int64_t area = x->out_shape[1] * x->out_shape[2];
+        if (stem_area < 0) {
+            stem_area = nd->out_shape[1] * nd->out_shape[2];
+            continue;
+        }
+        int groups = nd->params.conv2d.groups;
+        if (groups > 1 && groups == x->out_shape[3] && area == stem_area) {
+            p->plan->precise[i] = true;
+            return;
+        }
+    }
+}
 
 static int find(int *parent, int x) {
     while (parent[x] != x) {
@@ -460,17 +482,25 @@ vigil_status cpu_plan_create(cpu_context *ctx, const vigil_graph *g, vigil_backe
         return vigil_error_set(err, VIGIL_STATUS_NO_MEMORY, "cpu backend: out of memory planning");
     }
     for (int i = 0; i < n; i++) {
-        plan->threads[i] = ctx->threads;
+        plan->threads[i] = plan_threads(ctx, g, i);
         for (int k = 0; k < g->nodes[i].n_inputs; k++)
             p.uses[g->nodes[i].inputs[k]]++;
     }
+    if (ctx->bf16)
+        plan_precise(&p);
     plan_fusions(&p);
     check_chains(&p);
-    /* Every convolution's primitive, created once here for node_prepare to build on. */
-    for (int i = 0; i < n; i++)
-        if (g->nodes[i].op == VIGIL_OP_CONV2D && plan->on_dnnl[i] && plan->executor[i] == i &&
-            cpu_conv2d_pd_create(ctx, plan, g, i, &plan->conv_pd[i]) != dnnl_success)
+    /* Every convolution's primitive, created once here for node_prepare to build on, with
+     * the thread count it will run on (oneDNN splits the work at creation). */
+    int saved = omp_get_max_threads();
+    for (int i = 0; i < n; i++) {
+        if (g->nodes[i].op != VIGIL_OP_CONV2D || !plan->on_dnnl[i] || plan->executor[i] != i)
+            continue;
+        omp_set_num_threads(plan->threads[i]);
+        if (cpu_conv2d_pd_create(ctx, plan, g, i, &plan->conv_pd[i]) != dnnl_success)
             plan->conv_pd[i] = NULL;
+    }
+    omp_set_num_threads(saved);
     fill_engine_plan(plan, nodes);
     free(p.uses);
     free(p.parent);

@@ -68,15 +68,6 @@ dnnl_status_t cpu_chain_sum(cpu_post_chain *c) {
     return cpu_chain_push(c, (cpu_post_op){.kind = CPU_POST_SUM});
 }
 
-dnnl_status_t cpu_chain_dw(cpu_post_chain *c, int stride, int pad, dnnl_data_type_t weights,
-                           dnnl_data_type_t dst) {
-    return cpu_chain_push(c, (cpu_post_op){.kind = CPU_POST_DW,
-                                           .stride = stride,
-                                           .pad = pad,
-                                           .weights_dt = weights,
-                                           .dst_dt = dst});
-}
-
 dnnl_status_t cpu_chain_emit(const cpu_post_chain *c, dnnl_post_ops_t po) {
     dnnl_status_t s = dnnl_success;
     for (int i = 0; i < c->n && s == dnnl_success; i++) {
@@ -87,10 +78,6 @@ dnnl_status_t cpu_chain_emit(const cpu_post_chain *c, dnnl_post_ops_t po) {
             break;
         case CPU_POST_SUM:
             s = dnnl_post_ops_append_sum(po, 1.f);
-            break;
-        case CPU_POST_DW:
-            s = dnnl_post_ops_append_dw(po, op->weights_dt, dnnl_f32, op->dst_dt, 3, op->stride,
-                                        op->pad, 0, 0, NULL);
             break;
         }
     }

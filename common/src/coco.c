@@ -1,10 +1,8 @@
-#include "labels.h"
+#include "vigil/coco.h"
 
 #include <string.h>
 
-#include "vigil/analytics.h"
-
-static const char *const coco[VIGIL_COCO_CLASSES] = {
+const char *const vigil_coco_labels[VIGIL_COCO_CLASSES] = {
     "person",        "bicycle",      "car",
     "motorcycle",    "airplane",     "bus",
     "train",         "truck",        "boat",
@@ -37,12 +35,12 @@ static const char *const coco[VIGIL_COCO_CLASSES] = {
 const char *vigil_coco_label(int class_id) {
     if (class_id < 0 || class_id >= VIGIL_COCO_CLASSES)
         return "object";
-    return coco[class_id];
+    return vigil_coco_labels[class_id];
 }
 
 int vigil_coco_class_id(const char *label) {
     for (int i = 0; i < VIGIL_COCO_CLASSES; i++)
-        if (!strcmp(coco[i], label))
+        if (!strcmp(vigil_coco_labels[i], label))
             return i;
     return -1;
 }
