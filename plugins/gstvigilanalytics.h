@@ -17,8 +17,7 @@
 G_BEGIN_DECLS
 
 #define GST_TYPE_VIGIL_ANALYTICS (gst_vigil_analytics_get_type())
-G_DECLARE_FINAL_TYPE(GstVigilAnalytics, gst_vigil_analytics, GST, VIGIL_ANALYTICS,
-                     GstBaseTransform)
+G_DECLARE_FINAL_TYPE(GstVigilAnalytics, gst_vigil_analytics, GST, VIGIL_ANALYTICS, GstBaseTransform)
 
 GST_ELEMENT_REGISTER_DECLARE(vigilanalytics);
 

@@ -13,6 +13,11 @@
 #ifdef VIGIL_HAVE_OVERLAY
 #include "gstvigiloverlay.h"
 #endif
+#ifdef VIGIL_HAVE_ALERTS
+#include "gstvigilanalytics.h"
+#include "gstvigiljsonsink.h"
+#include "gstvigilkafkasink.h"
+#endif
 
 #include <gst/gst.h>
 
@@ -27,6 +32,11 @@ static gboolean plugin_init(GstPlugin *plugin) {
 #endif
 #ifdef VIGIL_HAVE_OVERLAY
     ok |= GST_ELEMENT_REGISTER(vigiloverlay, plugin);
+#endif
+#ifdef VIGIL_HAVE_ALERTS
+    ok |= GST_ELEMENT_REGISTER(vigilanalytics, plugin);
+    ok |= GST_ELEMENT_REGISTER(vigilkafkasink, plugin);
+    ok |= GST_ELEMENT_REGISTER(vigiljsonsink, plugin);
 #endif
     return ok;
 }

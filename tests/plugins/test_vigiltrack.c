@@ -317,6 +317,32 @@ GST_START_TEST(test_ids_unique_after_flush) {
 }
 GST_END_TEST;
 
+GST_START_TEST(test_invalid_options_fail_start) {
+    GError *error = NULL;
+    GstElement *pipeline =
+        gst_parse_launch("videotestsrc num-buffers=1 ! vigiltrack low-threshold=0.9 "
+                         "high-threshold=0.6 ! fakesink",
+                         &error);
+    fail_unless(pipeline != NULL && error == NULL);
+    ck_assert_int_eq(gst_element_set_state(pipeline, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+    GstBus *bus = gst_element_get_bus(pipeline);
+    GstMessage *msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+    fail_unless(msg != NULL, "no error for a low threshold above the high one");
+    GError *err = NULL;
+    gchar *debug = NULL;
+    gst_message_parse_error(msg, &err, &debug);
+    /* the tracker's own words name the two values */
+    fail_unless(debug != NULL && strstr(debug, "0.9") != NULL && strstr(debug, "0.6") != NULL,
+                "error '%s' (%s)", err->message, debug);
+    g_error_free(err);
+    g_free(debug);
+    gst_message_unref(msg);
+    gst_object_unref(bus);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(pipeline);
+}
+GST_END_TEST;
+
 static float iou(const float a[4], const float b[4]) {
     float x0 = MAX(a[0], b[0]), y0 = MAX(a[1], b[1]);
     float x1 = MIN(a[0] + a[2], b[0] + b[2]), y1 = MIN(a[1] + a[3], b[1] + b[3]);
@@ -556,6 +582,7 @@ static Suite *vigiltrack_suite(void) {
     tcase_add_test(tc, test_keep_unconfirmed);
     tcase_add_test(tc, test_skipped_frames_are_predicted);
     tcase_add_test(tc, test_ids_unique_after_flush);
+    tcase_add_test(tc, test_invalid_options_fail_start);
     tcase_add_test(tc, test_vtest_ids_stable);
     tcase_add_test(tc, test_properties_while_flowing);
     tcase_add_test(tc, test_state_cycles_no_leaks);

@@ -39,6 +39,13 @@ static bool is_source(const vigil_node *node) {
     return node->op == VIGIL_OP_INPUT || node->op == VIGIL_OP_CONST;
 }
 
+/* VIGIL_CPU_PLAN_OFF (comma-separated: scale, sum, bf16, threads) turns parts of the plan
+ * off, to measure what each brings. */
+static bool plan_off(const char *part) {
+    const char *off = getenv("VIGIL_CPU_PLAN_OFF");
+    return off && strstr(off, part);
+}
+
 static bool is_output(const vigil_graph *g, int node) {
     for (int i = 0; i < g->n_outputs; i++)
         if (g->outputs[i].node == node)
@@ -194,13 +201,6 @@ static void unfuse(cpu_plan *plan, int producer, int j) {
     plan->next[producer] = -1;
 }
 
-/* VIGIL_CPU_PLAN_OFF (comma-separated: scale, sum, bf16) turns parts of the plan
- * off, to measure what each brings. */
-static bool plan_off(const char *part) {
-    const char *off = getenv("VIGIL_CPU_PLAN_OFF");
-    return off && strstr(off, part);
-}
-
 static void plan_fusions(planning *p) {
     cpu_plan *plan = p->plan;
     bool scale = !plan_off("scale"), sum = !plan_off("sum");
@@ -237,7 +237,7 @@ static void plan_fusions(planning *p) {
 
 static int plan_threads(const cpu_context *ctx, const vigil_graph *g, int node) {
     const vigil_node *nd = &g->nodes[node];
-    if (ctx->threads <= 1 || is_source(nd))
+    if (ctx->threads <= 1 || is_source(nd) || plan_off("threads"))
         return ctx->threads;
     int64_t elements = vigil_shape_numel(nd->out_ndim, nd->out_shape);
     double flops = (double)elements;
