@@ -429,6 +429,12 @@ static gboolean map_image(GstVigilAnalytics *self, GstBuffer *buffer, GstVideoFr
             gst_video_info_set_format(&self->rgb_info, GST_VIDEO_FORMAT_RGB,
                                       GST_VIDEO_INFO_WIDTH(&self->info),
                                       GST_VIDEO_INFO_HEIGHT(&self->info));
+            /* the converter changes the format only */
+            self->rgb_info.fps_n = self->info.fps_n;
+            self->rgb_info.fps_d = self->info.fps_d;
+            self->rgb_info.par_n = self->info.par_n;
+            self->rgb_info.par_d = self->info.par_d;
+            self->rgb_info.interlace_mode = self->info.interlace_mode;
             self->converter = gst_video_converter_new(&self->info, &self->rgb_info, NULL);
             self->rgb = gst_buffer_new_allocate(NULL, GST_VIDEO_INFO_SIZE(&self->rgb_info), NULL);
         }

@@ -87,8 +87,10 @@ static vigil_status prepare_nodes(vigil_engine *e, vigil_error *err) {
             continue;
         e->states[i] = e->graph_plan;
         vigil_status s = backend->ops->node_prepare(backend, graph, i, &e->states[i], err);
-        if (s < 0)
-            return name_node_in_error(err, &graph->nodes[i]);
+        if (s < 0) {
+            name_node_in_error(err, &graph->nodes[i]);
+            return s;
+        }
         e->prepared[i] = true;
     }
     return VIGIL_STATUS_OK;

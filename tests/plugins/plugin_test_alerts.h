@@ -90,16 +90,14 @@ static inline GstBuffer *alerts_test_frame(const char *format, gint width, gint 
 }
 
 static inline gchar *alerts_test_caps(const char *format, gint width, gint height) {
-    return g_strdup_printf("video/x-raw,format=%s,width=%d,height=%d,framerate=10/1", format,
-                           width, height);
+    return g_strdup_printf("video/x-raw,format=%s,width=%d,height=%d,framerate=10/1", format, width,
+                           height);
 }
 
 /* A tracked object as vigiltrack leaves it: id, `detection` and `track` structures. */
-static inline GstVideoRegionOfInterestMeta *alerts_test_add_object(GstBuffer *buffer,
-                                                                   const char *label, gint class_id,
-                                                                   gint track_id, const char *state,
-                                                                   guint x, guint y, guint w,
-                                                                   guint h) {
+static inline GstVideoRegionOfInterestMeta *
+alerts_test_add_object(GstBuffer *buffer, const char *label, gint class_id, gint track_id,
+                       const char *state, guint x, guint y, guint w, guint h) {
     GstVideoRegionOfInterestMeta *roi =
         gst_buffer_add_video_region_of_interest_meta(buffer, label, x, y, w, h);
     roi->id = track_id;
@@ -138,8 +136,8 @@ static inline void alerts_test_add_alert(GstBuffer *buffer, const char *id, cons
         gst_meta_register_custom("VigilAlertMeta", tags, NULL, NULL, NULL);
     }
     GstCustomMeta *meta = gst_buffer_add_custom_meta(buffer, "VigilAlertMeta");
-    gst_structure_set(gst_custom_meta_get_structure(meta), "json", G_TYPE_STRING, json,
-                      "alert-id", G_TYPE_STRING, id, "camera-id", G_TYPE_STRING, camera, NULL);
+    gst_structure_set(gst_custom_meta_get_structure(meta), "json", G_TYPE_STRING, json, "alert-id",
+                      G_TYPE_STRING, id, "camera-id", G_TYPE_STRING, camera, NULL);
 }
 
 /* A minimal alert JSON that follows the schema, with the given id. */
@@ -172,11 +170,10 @@ static inline guint alerts_test_validate_file(const char *jsonl) {
     gchar *out = NULL, *err = NULL;
     gint status = -1;
     GError *error = NULL;
-    fail_unless(g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
-                             &status, &error),
+    fail_unless(g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status,
+                             &error),
                 "python3: %s", error ? error->message : "?");
-    fail_unless(g_spawn_check_wait_status(status, NULL), "alert JSON against the schema: %s",
-                err);
+    fail_unless(g_spawn_check_wait_status(status, NULL), "alert JSON against the schema: %s", err);
     guint n = (guint)g_ascii_strtoull(out, NULL, 10);
     g_free(out);
     g_free(err);
@@ -261,13 +258,13 @@ static inline void alerts_test_broker_stop(alerts_test_broker *b) {
 
 /* Every message on topic, as "key<TAB>alert_id header<TAB>value" lines, read with kcat. */
 static inline gchar **alerts_test_kcat(const alerts_test_broker *b, const char *topic) {
-    gchar *argv[] = {"kcat", "-C",        "-b", (gchar *)b->address, "-t", (gchar *)topic, "-e",
-                     "-q",   "-f",        "%k\t%h\t%s\n", NULL};
+    gchar *argv[] = {"kcat", "-C", "-b", (gchar *)b->address, "-t", (gchar *)topic,
+                     "-e",   "-q", "-f", "%k\t%h\t%s\n",      NULL};
     gchar *out = NULL, *err = NULL;
     gint status = -1;
     GError *error = NULL;
-    fail_unless(g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
-                             &status, &error),
+    fail_unless(g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status,
+                             &error),
                 "kcat: %s", error ? error->message : "?");
     fail_unless(g_spawn_check_wait_status(status, NULL), "kcat failed: %s", err);
     gchar **lines = g_strsplit(g_strchomp(out), "\n", -1);

@@ -3,7 +3,9 @@
  *
  * A backend is a table of function pointers. The engine asks it once per node to
  * prepare (create oneDNN primitives, pick kernels, allocate scratch) and then to run
- * the prepared node on every frame; nothing is allocated per frame.
+ * the prepared node on every frame; nothing is allocated per frame. A backend may also
+ * plan the whole graph first (graph_prepare): run a node as part of the one before it,
+ * keep tensors between its own kernels in another form (see vigil_backend_node_plan).
  *
  * Backends: "ref" (plain C, the reference every other backend is tested against),
  * "cpu" (oneDNN for the heavy ops, the plain-C code for the rest) and later "cuda".
@@ -81,9 +83,10 @@ struct vigil_backend {
 vigil_backend *vigil_backend_ref_create(vigil_error *err);
 /* threads <= 0: all cores. */
 vigil_backend *vigil_backend_cpu_create(int threads, vigil_error *err);
-/* The cpu backend with convolutions computed in bfloat16 (input and weights rounded to
- * bfloat16, float32 accumulation and output). vigil_backend_cpu_create does the same
- * when the environment holds VIGIL_CPU_BF16=1. See docs/cpu-backend.md for accuracy. */
+/* The cpu backend in bfloat16: convolutions read bfloat16 inputs and weights and
+ * accumulate in float32, and tensors passed between oneDNN ops are stored as bfloat16;
+ * graph inputs and outputs stay float32. vigil_backend_cpu_create does the same when the
+ * environment holds VIGIL_CPU_BF16=1. See docs/cpu-backend.md for accuracy. */
 vigil_backend *vigil_backend_cpu_create_bf16(int threads, vigil_error *err);
 /* How the cpu backend runs `node` of g, the graph it prepared last: the oneDNN
  * implementation ("brgconv:avx512_core"), "ref" for the plain-C ops, or NULL (another

@@ -38,26 +38,6 @@ bool cpu_activation_eltwise(vigil_activation activation, float alpha, dnnl_alg_k
     }
 }
 
-/* oneDNN 2.6 has no hard sigmoid: relu6(x + 3) / 6 = clip(x / 6 + 0.5, 0, 1). */
-static dnnl_status_t cpu_post_ops_hard_sigmoid(dnnl_post_ops_t po) {
-    dnnl_status_t s = dnnl_post_ops_append_eltwise(po, 1.f, dnnl_eltwise_linear, 1.f / 6.f, 0.5f);
-    if (s != dnnl_success)
-        return s;
-    return dnnl_post_ops_append_eltwise(po, 1.f, dnnl_eltwise_clip, 0.f, 1.f);
-}
-
-dnnl_status_t cpu_post_ops_append(dnnl_post_ops_t po, vigil_activation activation, float alpha) {
-    dnnl_alg_kind_t alg;
-    float a, b;
-    if (activation == VIGIL_ACTIVATION_NONE)
-        return dnnl_success;
-    if (activation == VIGIL_ACTIVATION_HARD_SIGMOID)
-        return cpu_post_ops_hard_sigmoid(po);
-    if (!cpu_activation_eltwise(activation, alpha, &alg, &a, &b))
-        return dnnl_unimplemented;
-    return dnnl_post_ops_append_eltwise(po, 1.f, alg, a, b);
-}
-
 dnnl_status_t cpu_attr_create_with(dnnl_primitive_attr_t *attr, const_dnnl_post_ops_t po) {
     dnnl_status_t s = dnnl_primitive_attr_create(attr);
     if (s != dnnl_success)
@@ -74,11 +54,14 @@ dnnl_status_t cpu_attr_create_with(dnnl_primitive_attr_t *attr, const_dnnl_post_
 
 dnnl_status_t cpu_attr_create(dnnl_primitive_attr_t *attr, vigil_activation activation,
                               float alpha) {
+    cpu_post_chain chain = {0};
     dnnl_post_ops_t po = NULL;
     *attr = NULL;
-    dnnl_status_t s = dnnl_post_ops_create(&po);
+    dnnl_status_t s = cpu_chain_activation(&chain, activation, alpha);
     if (s == dnnl_success)
-        s = cpu_post_ops_append(po, activation, alpha);
+        s = dnnl_post_ops_create(&po);
+    if (s == dnnl_success)
+        s = cpu_chain_emit(&chain, po);
     if (s == dnnl_success)
         s = cpu_attr_create_with(attr, po);
     if (po)

@@ -205,9 +205,6 @@ dnnl_status_t cpu_attr_create(dnnl_primitive_attr_t *attr, vigil_activation acti
                               float alpha);
 /* The same with the post-ops po (NULL or empty: none). */
 dnnl_status_t cpu_attr_create_with(dnnl_primitive_attr_t *attr, const_dnnl_post_ops_t po);
-/* Appends an activation as post-ops (nothing for NONE); dnnl_unimplemented when oneDNN
- * has no post-op for it. */
-dnnl_status_t cpu_post_ops_append(dnnl_post_ops_t po, vigil_activation activation, float alpha);
 /* The eltwise algorithm and parameters for a single-step activation; false when the
  * activation takes more than one oneDNN step (hard sigmoid) or is unknown. */
 bool cpu_activation_eltwise(vigil_activation activation, float alpha, dnnl_alg_kind_t *alg,

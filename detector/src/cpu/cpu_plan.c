@@ -367,8 +367,9 @@ static void plan_types(planning *p) {
         plan->bf16[i] = bf16 && !is_source(&p->g->nodes[i]) && !p->forced_f32[find(p->parent, i)];
 }
 
-/* Drops the fusions oneDNN refuses with the final data types (rare: the fusions were
- * tried in f32 storage), until every chain is created. */
+/* Decides the data types, then drops the fusions oneDNN refuses with them (rare: the
+ * fusions were tried with the chain's output in bf16 and its input as stored then), until
+ * every chain is created. */
 static void check_chains(planning *p) {
     cpu_plan *plan = p->plan;
     bool changed = true;

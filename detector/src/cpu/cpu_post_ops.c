@@ -1,6 +1,7 @@
 /*
- * A convolution's post-op chain (its activation, then the nodes fused into it) built as a
- * list first and handed to oneDNN at the end, so that constant scales can be merged.
+ * A primitive's post-op chain (the node's activation and, for a convolution, the nodes
+ * fused into it) built as a list first and handed to oneDNN at the end, so that constant
+ * scales can be merged.
  *
  * oneDNN 2.6's jit kernels compute a chain holding two eltwise_linear post-ops wrongly
  * (found by test_cpu_fusion: hard sigmoid, which is linear then clip, followed by a
