@@ -128,14 +128,14 @@ static int compare(const char *label, const ref_detection *want, int n_want,
     return failures;
 }
 
-START_TEST(test_detections_match_tfjs) {
-    const char *name = ref_models[_i];
+/* Runs one model on every fixture frame with a backend and checks the detections. */
+static void check_backend(const char *name, const char *backend) {
     const char *path = ref_model_path(name);
     if (!path)
         return;
     vigil_error err = {0};
     vigil_detector_options opt = vigil_detector_options_default();
-    opt.backend = "cpu";
+    opt.backend = backend;
     opt.threads = 2;
     vigil_detector *d = NULL;
     ck_assert_msg(vigil_detector_create(path, &opt, &d, &err) == 0, "%s", err.message);
@@ -156,7 +156,7 @@ START_TEST(test_detections_match_tfjs) {
         ref_detection *want = NULL;
         int n_want = load_reference(&fx, &want);
         char label[64];
-        snprintf(label, sizeof label, "%s f%d:", name, ref_frames[f]);
+        snprintf(label, sizeof label, "%s %s f%d:", name, backend, ref_frames[f]);
         report(why, "%s\n", label);
         failures += compare(label, want, n_want, &got, opt.score_threshold, why);
         free(want);
@@ -165,17 +165,30 @@ START_TEST(test_detections_match_tfjs) {
     }
     if (failures)
         printf("%s", why);
-    ck_assert_msg(failures == 0, "%s: %d detections differ from TF.js:\n%s", name, failures, why);
+    ck_assert_msg(failures == 0, "%s on %s: %d detections differ from TF.js:\n%s", name, backend,
+                  failures, why);
     vigil_detector_free(d);
+}
+
+START_TEST(test_detections_match_tfjs) {
+    check_backend(ref_models[_i], "cpu");
+}
+END_TEST
+
+/* bf16 mode (convolutions in bf16, tensors between oneDNN ops stored in bf16) is held to
+ * the same tolerances: it must leave detections unchanged, not merely close. */
+START_TEST(test_bf16_detections_match_tfjs) {
+    check_backend(ref_models[_i], "cpu-bf16");
 }
 END_TEST
 
 static Suite *reference_detections_suite(void) {
-    unsetenv("VIGIL_CPU_BF16"); /* the tolerances are float32's */
+    unsetenv("VIGIL_CPU_BF16"); /* "cpu" must mean float32 here */
     Suite *s = suite_create("reference_detections");
     TCase *tc = tcase_create("tfjs");
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, test_detections_match_tfjs, 0, REF_N_MODELS);
+    tcase_add_loop_test(tc, test_bf16_detections_match_tfjs, 0, REF_N_MODELS);
     suite_add_tcase(s, tc);
     return s;
 }
