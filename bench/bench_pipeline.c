@@ -41,7 +41,7 @@ typedef struct bench_options {
     int frames;  /* per stream */
     int threads; /* vigildetect threads, 0 = all cores */
     int streams;
-    int repeat; /* runs per row, the fastest kept */
+    int repeat; /* passes over all rows; each row keeps its fastest run */
     char model[512];
     char device[64];
     char video[1024];
@@ -116,7 +116,7 @@ static void usage(FILE *out) {
         "  --model M     nanodet (default), centernet or a model file\n"
         "  --device D    vigildetect device: cpu (default), cpu-bf16, ref, cuda\n"
         "  --streams N   streams of the multi-stream rows, 2..16 (default 4)\n"
-        "  --repeat N    runs per row, the fastest kept (default 1)\n"
+        "  --repeat N    passes over all rows, each row keeping its fastest (default 1)\n"
         "  --video PATH  default $VIGIL_HOME/vtest.avi (VIGIL_HOME: ~/.cache/vigil)\n");
 }
 
@@ -480,12 +480,15 @@ static void print_row(const run_result *r, const char *ratio) {
            ratio ? ratio : "");
 }
 
-/* "x1.85 vs interval 1", or "" when either run failed. */
+/* "x1.85 (CPU x1.98) vs interval 1": frames/s over the base's, and the base's CPU time
+ * per frame over this one's, or "" when either run failed. */
 static const char *ratio_text(char *buf, size_t size, const run_result *r, const run_result *base,
                               const char *base_name) {
     buf[0] = '\0';
-    if (r->ok && base && base->ok && fps(base) > 0)
-        snprintf(buf, size, "x%.2f vs %s", fps(r) / fps(base), base_name);
+    if (r->ok && base && base->ok && fps(base) > 0 && r->cpu_seconds > 0)
+        snprintf(buf, size, "x%.2f (CPU x%.2f) vs %s", fps(r) / fps(base),
+                 (base->cpu_seconds / (double)base->frames) / (r->cpu_seconds / (double)r->frames),
+                 base_name);
     return buf;
 }
 
@@ -559,11 +562,13 @@ int main(int argc, char **argv) {
         sysconf(_SC_NPROCESSORS_ONLN), o.repeat);
     print_load("at start");
     fflush(stdout);
+    /* Passes over all rows rather than repeats of one row: a burst of load from the
+     * machine's other users then spoils one run of several rows, not every run of one. */
     run_result results[N_RUNS];
-    for (int i = 0; i < N_RUNS; i++) {
-        fprintf(stderr, "bench_pipeline: %s, %d stream(s), interval %d ...\n", configs[i].name,
-                configs[i].streams, configs[i].interval);
-        for (int k = 0; k < o.repeat; k++) {
+    for (int k = 0; k < o.repeat; k++) {
+        for (int i = 0; i < N_RUNS; i++) {
+            fprintf(stderr, "bench_pipeline: pass %d: %s, %d stream(s), interval %d ...\n", k + 1,
+                    configs[i].name, configs[i].streams, configs[i].interval);
             run_result r;
             run_pipeline(&o, &configs[i], &r);
             if (k == 0 || (r.ok && (!results[i].ok || fps(&r) > fps(&results[i]))))
@@ -588,6 +593,8 @@ int main(int argc, char **argv) {
            "ms/frame = 1000 / frames/s.\n"
            "CPU ms/frame: user + system time of all the process's threads per frame; "
            "cores used = CPU s / wall s.\n"
+           "ratio: frames/s over the base row's; CPU: the base row's CPU ms/frame over this "
+           "row's.\n"
            "latency: vigildetect sink pad to vigiltrack src pad, every frame of every stream "
            "(skipped frames too).\n");
     printf("vigildetect input: %s\n",
