@@ -34,6 +34,7 @@
  * ]| Prints every alert as a `vigil-alert` message.
  */
 #include "gstvigilanalytics.h"
+#include "gstvigilalertmarks.h"
 #include "gstvigilalertmeta.h"
 
 #include "vigil/analytics.h"
@@ -52,10 +53,6 @@ GST_DEBUG_CATEGORY_STATIC(vigil_analytics_debug);
 #define DEFAULT_PROP_POST_MESSAGES TRUE
 #define DEFAULT_PROP_START_TIME -1.0
 
-/* How long the object of an instant alert (a line crossing) stays marked, in seconds,
- * so that an overlay shows it long enough to be seen. */
-#define INSTANT_MARK_SECONDS 1.0
-
 /* A capture time further back than this is not believed (a paused pipeline, a clock
  * jump): the frame is stamped with the current time. */
 #define MAX_CAPTURE_LAG (60 * GST_SECOND)
@@ -70,15 +67,6 @@ enum {
     PROP_START_TIME,
     PROP_ALERT_COUNT,
 };
-
-/* An active alert, for marking its objects. */
-typedef struct {
-    gchar *type, *rule, *severity, *zone, *line;
-    vigil_severity rank;
-    guint64 order;  /* when it started: of equally severe alerts the newest is shown */
-    GArray *tracks; /* gint64 track ids */
-    gdouble until;  /* pts after which it is dropped; G_MAXDOUBLE while open */
-} alert_mark;
 
 struct _GstVigilAnalytics {
     GstBaseTransform parent;
@@ -105,8 +93,7 @@ struct _GstVigilAnalytics {
     gboolean have_frame;
     vigil_analytics_frame last; /* the previous frame (without image) */
     GArray *objects;            /* vigil_track_object of the current frame */
-    GHashTable *marks;          /* incident id -> alert_mark */
-    guint64 mark_order;
+    GstVigilAlertMarks *marks;  /* the objects of active alerts */
 };
 
 #define VIDEO_FORMATS                                                                              \
@@ -122,17 +109,6 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
 G_DEFINE_TYPE(GstVigilAnalytics, gst_vigil_analytics, GST_TYPE_BASE_TRANSFORM);
 GST_ELEMENT_REGISTER_DEFINE(vigilanalytics, "vigilanalytics", GST_RANK_NONE,
                             GST_TYPE_VIGIL_ANALYTICS);
-
-static void alert_mark_free(gpointer data) {
-    alert_mark *m = data;
-    g_free(m->type);
-    g_free(m->rule);
-    g_free(m->severity);
-    g_free(m->zone);
-    g_free(m->line);
-    g_array_unref(m->tracks);
-    g_free(m);
-}
 
 /* Replaces a string the rules loader allocated (rules_free releases it with free()). */
 static gboolean replace_rules_string(char **field, const gchar *value) {
@@ -198,81 +174,6 @@ static gboolean rules_need_image(const vigil_rules *rules) {
     return FALSE;
 }
 
-/* Marks the objects of alerts: start and update (re)place the mark, end removes it, an
- * instant event marks for INSTANT_MARK_SECONDS. */
-static void update_marks(GstVigilAnalytics *self, const vigil_alert *alert) {
-    if (alert->event == VIGIL_ALERT_EVENT_END) {
-        g_hash_table_remove(self->marks, alert->incident_id);
-        return;
-    }
-    alert_mark *m = g_hash_table_lookup(self->marks, alert->incident_id);
-    if (m == NULL) {
-        m = g_new0(alert_mark, 1);
-        m->type = g_strdup(vigil_rule_type_name(alert->type));
-        m->rule = g_strdup(alert->rule);
-        m->severity = g_strdup(vigil_severity_name(alert->severity));
-        m->zone = g_strdup(alert->zone);
-        m->line = g_strdup(alert->line);
-        m->rank = alert->severity;
-        m->order = ++self->mark_order;
-        m->tracks = g_array_new(FALSE, FALSE, sizeof(gint64));
-        g_hash_table_insert(self->marks, g_strdup(alert->incident_id), m);
-    }
-    m->until =
-        alert->event == VIGIL_ALERT_EVENT_INSTANT ? alert->pts + INSTANT_MARK_SECONDS : G_MAXDOUBLE;
-    if (alert->object_count > 0) { /* an update without objects keeps the previous ones */
-        g_array_set_size(m->tracks, 0);
-        for (gint i = 0; i < alert->object_count; i++)
-            g_array_append_val(m->tracks, alert->objects[i].track_id);
-    }
-}
-
-static gboolean mark_has_track(const alert_mark *m, gint64 id) {
-    for (guint i = 0; i < m->tracks->len; i++)
-        if (g_array_index(m->tracks, gint64, i) == id)
-            return TRUE;
-    return FALSE;
-}
-
-static gboolean mark_expired(gpointer key, gpointer value, gpointer pts) {
-    return ((alert_mark *)value)->until < *(gdouble *)pts;
-}
-
-/* Adds the `alert` structure to the metas of marked objects. */
-static void mark_objects(GstVigilAnalytics *self, GstBuffer *buffer, gdouble pts) {
-    g_hash_table_foreach_remove(self->marks, mark_expired, &pts);
-    if (g_hash_table_size(self->marks) == 0)
-        return;
-    gpointer state = NULL;
-    GstMeta *meta;
-    while ((meta = gst_buffer_iterate_meta_filtered(buffer, &state,
-                                                    GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
-        GstVideoRegionOfInterestMeta *roi = (GstVideoRegionOfInterestMeta *)meta;
-        if (roi->id < 0 || gst_video_region_of_interest_meta_get_param(roi, "alert") != NULL)
-            continue;
-        const alert_mark *best = NULL;
-        GHashTableIter iter;
-        gpointer key, value;
-        g_hash_table_iter_init(&iter, self->marks);
-        while (g_hash_table_iter_next(&iter, &key, &value)) {
-            const alert_mark *m = value;
-            if (mark_has_track(m, roi->id) && (best == NULL || m->rank > best->rank ||
-                                               (m->rank == best->rank && m->order > best->order)))
-                best = m;
-        }
-        if (best == NULL)
-            continue;
-        GstStructure *s =
-            gst_structure_new("alert", "type", G_TYPE_STRING, best->type, "rule", G_TYPE_STRING,
-                              best->rule, "severity", G_TYPE_STRING, best->severity, NULL);
-        if (best->zone != NULL)
-            gst_structure_set(s, "zone", G_TYPE_STRING, best->zone, NULL);
-        if (best->line != NULL)
-            gst_structure_set(s, "line", G_TYPE_STRING, best->line, NULL);
-        gst_video_region_of_interest_meta_add_param(roi, s);
-    }
-}
-
 /* Hands alerts on: as metas on buffer (or, without one, as downstream events appended
  * to events), as bus messages, and into the marks. */
 static void emit_alerts(GstVigilAnalytics *self, GstBuffer *buffer, GPtrArray *events,
@@ -296,7 +197,7 @@ static void emit_alerts(GstVigilAnalytics *self, GstBuffer *buffer, GPtrArray *e
             gst_vigil_buffer_add_alert(buffer, fields);
         else if (events != NULL)
             g_ptr_array_add(events, gst_vigil_alert_event_new(fields));
-        update_marks(self, a);
+        gst_vigil_alert_marks_update(self->marks, a);
         GST_OBJECT_LOCK(self);
         self->alert_count++;
         GST_OBJECT_UNLOCK(self);
@@ -327,7 +228,7 @@ static void close_engine(GstVigilAnalytics *self, GstBuffer *buffer, GPtrArray *
             emit_alerts(self, buffer, events, alerts, count, post);
     }
     g_clear_pointer(&self->engine, vigil_analytics_free);
-    g_hash_table_remove_all(self->marks);
+    gst_vigil_alert_marks_clear(self->marks);
     self->have_frame = FALSE;
 }
 
@@ -373,7 +274,7 @@ static gboolean start(GstBaseTransform *trans) {
         goto done;
     }
     self->objects = g_array_new(FALSE, FALSE, sizeof(vigil_track_object));
-    self->marks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, alert_mark_free);
+    self->marks = gst_vigil_alert_marks_new();
     self->frame_index = 0;
     self->have_frame = FALSE;
     GST_INFO_OBJECT(self, "rules %s: camera %s, %d zones, %d lines, %d rules", path,
@@ -398,7 +299,7 @@ static gboolean stop(GstBaseTransform *trans) {
         close_engine(self, NULL, NULL, post);
     g_clear_pointer(&self->rules, vigil_rules_free);
     g_clear_pointer(&self->objects, g_array_unref);
-    g_clear_pointer(&self->marks, g_hash_table_destroy);
+    g_clear_pointer(&self->marks, gst_vigil_alert_marks_free);
     g_clear_pointer(&self->converter, gst_video_converter_free);
     gst_clear_buffer(&self->rgb);
     return TRUE;
@@ -649,7 +550,7 @@ static GstFlowReturn transform_ip(GstBaseTransform *trans, GstBuffer *buffer) {
     self->have_frame = TRUE;
     self->frame_index++;
     emit_alerts(self, buffer, NULL, alerts, count, post);
-    mark_objects(self, buffer, pts);
+    gst_vigil_alert_marks_apply(self->marks, buffer, pts);
     return GST_FLOW_OK;
 }
 

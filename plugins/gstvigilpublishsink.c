@@ -135,8 +135,9 @@ static gchar *objects_record(GstVigilPublishSink *self, GstBuffer *buffer, const
     GString *out = g_string_new("{\"schema\":\"vigil.objects.v1\",\"camera_id\":");
     json_append_string(out, camera_id);
     g_string_append_printf(out, ",\"timestamp\":\"%s\",\"pts\":", now);
-    if (pts >= 0)
-        g_string_append_printf(out, "%.6g", pts);
+    gchar number[G_ASCII_DTOSTR_BUF_SIZE];
+    if (pts >= 0) /* g_ascii_formatd: a decimal point whatever the locale */
+        g_string_append(out, g_ascii_formatd(number, sizeof number, "%.9g", pts));
     else
         g_string_append(out, "null");
     g_string_append_printf(out, ",\"frame\":%" G_GUINT64_FORMAT ",\"objects\":[",
@@ -154,8 +155,9 @@ static gchar *objects_record(GstVigilPublishSink *self, GstBuffer *buffer, const
             gst_structure_get_double(det, "confidence", &confidence);
         g_string_append_printf(out, "%s{\"track_id\":%d,\"label\":", first ? "" : ",", roi->id);
         json_append_string(out, label ? label : "object");
-        g_string_append_printf(out, ",\"box\":[%u,%u,%u,%u],\"confidence\":%.4g}", roi->x, roi->y,
-                               roi->w, roi->h, confidence);
+        g_string_append_printf(out, ",\"box\":[%u,%u,%u,%u],\"confidence\":%s}", roi->x, roi->y,
+                               roi->w, roi->h,
+                               g_ascii_formatd(number, sizeof number, "%.4g", confidence));
         first = FALSE;
     }
     g_string_append(out, "]}");

@@ -599,13 +599,13 @@ typedef struct {
     GstElement *element;
     const gchar *rules[2];
     volatile gint stop;
-    guint changes;
+    gint changes; /* atomic */
 } prop_thread_data;
 
 static gpointer change_properties(gpointer data) {
     prop_thread_data *d = data;
     while (!g_atomic_int_get(&d->stop)) {
-        guint c = d->changes;
+        guint c = (guint)g_atomic_int_get(&d->changes);
         g_object_set(d->element, "post-messages", (gboolean)(c % 2), NULL);
         if (c % 5 == 0)
             g_object_set(d->element, "rules", d->rules[(c / 5) % 2], NULL);
@@ -615,7 +615,7 @@ static gpointer change_properties(gpointer data) {
         gchar *rules;
         g_object_get(d->element, "alert-count", &count, "rules", &rules, NULL);
         g_free(rules);
-        d->changes++;
+        g_atomic_int_inc(&d->changes);
         g_usleep(500);
     }
     return NULL;
@@ -632,7 +632,8 @@ GST_START_TEST(test_properties_while_flowing) {
                           .rules = {rules_path, other}};
     GThread *thread = g_thread_new("props", change_properties, &d);
     guint alerts_seen = 0;
-    for (guint i = 0; i < 300; i++) {
+    /* at least 300 frames, and on until the other thread made 20 changes */
+    for (guint i = 0; i < 300 || (g_atomic_int_get(&d.changes) < 20 && i < 5000); i++) {
         GstBuffer *in = alerts_test_frame("RGB", WIDTH, HEIGHT, i, FALSE);
         /* a person walking back and forth through the yard and the gate */
         guint x = 40 + (i * 10) % 280;
@@ -652,7 +653,7 @@ GST_START_TEST(test_properties_while_flowing) {
     }
     g_atomic_int_set(&d.stop, 1);
     g_thread_join(thread);
-    fail_unless(d.changes > 10, "only %u changes", d.changes);
+    fail_unless(d.changes > 10, "only %d changes", d.changes);
     fail_unless(alerts_seen > 10, "only %u alerts", alerts_seen);
     g_object_unref(d.element);
     analytics_free(&a);
