@@ -11,9 +11,8 @@
 #     RULES    default alerts/examples/plaza.json
 #   CAMERA_ID (default: plaza) names the camera in the records.
 #   Read them with: kcat -C -b BROKERS -t TOPIC -K '\t'
-#
-# NOTE: vigilanalytics and vigilkafkasink (properties rules, camera-id, brokers,
-# topic) are being built; until they are in the plugin this script says so and exits 2.
+#   SPOOL_DIR (default: $VIGIL_HOME/spool/<camera>) keeps every alert on disk until the
+#   broker acknowledges it, so a broker outage or a crash loses nothing.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 video=${1:-$vigil_home/vtest.avi}
@@ -23,8 +22,10 @@ rules=${4:-$vigil_repo/alerts/examples/plaza.json}
 for element in vigilcamsrc vigildetect vigiltrack; do
   vigil_require "$element"
 done
-vigil_require vigilanalytics "not built yet: the rule engine element is under way"
-vigil_require vigilkafkasink "not built yet: the Kafka publisher element is under way"
+vigil_require vigilanalytics
+vigil_require vigilkafkasink
+spool_dir=${SPOOL_DIR:-$vigil_home/spool/${CAMERA_ID:-plaza}}
+mkdir -p "$spool_dir"
 uri=$(vigil_uri "$video")
 
 echo "file-to-kafka: $uri -> $brokers topic $topic"
@@ -33,4 +34,4 @@ gst-launch-1.0 -e \
   vigildetect model="${MODEL:-nanodet}" ! \
   vigiltrack ! \
   vigilanalytics rules="$rules" camera-id="${CAMERA_ID:-plaza}" ! \
-  vigilkafkasink brokers="$brokers" topic="$topic"
+  vigilkafkasink brokers="$brokers" topic="$topic" spool-dir="$spool_dir"

@@ -27,8 +27,8 @@ for element in vigilcamsrc vigildetect vigiltrack vigiloverlay x264enc mp4mux; d
   vigil_require "$element"
 done
 if [ -n "${KAFKA:-}" ]; then
-  vigil_require vigilanalytics "not built yet: the rule engine element is under way"
-  vigil_require vigilkafkasink "not built yet: the Kafka publisher element is under way"
+  vigil_require vigilanalytics
+  vigil_require vigilkafkasink
 fi
 mkdir -p "$out"
 
@@ -43,9 +43,9 @@ n=0
 for input in "$@"; do
   n=$((n + 1))
   uri=$(vigil_uri "$input")
-  record="vigiloverlay rules=$rules ! x264enc speed-preset=veryfast ! mp4mux ! filesink location=$out/cam$n.mp4"
+  record="vigiloverlay rules=$rules ! x264enc speed-preset=veryfast tune=zerolatency ! mp4mux ! filesink location=$out/cam$n.mp4"
   if [ -n "${KAFKA:-}" ]; then
-    analytics="vigilanalytics rules=$rules camera-id=cam$n ! tee name=t$n ! queue ! vigilkafkasink brokers=$KAFKA topic=${TOPIC:-vigil.alerts} t$n. ! queue ! $record"
+    analytics="vigilanalytics rules=$rules camera-id=cam$n ! tee name=t$n ! queue ! vigilkafkasink brokers=$KAFKA topic=${TOPIC:-vigil.alerts} spool-dir=$vigil_home/spool/cam$n t$n. ! queue ! $record"
   else
     analytics=$record
   fi

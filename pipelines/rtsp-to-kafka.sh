@@ -11,9 +11,8 @@
 #     BROKERS  default 127.0.0.1:9092;  TOPIC default vigil.alerts
 #     RULES    default alerts/examples/plaza.json (coordinates in the camera's pixels)
 #   CAMERA_ID (default: the host of URI), INTERVAL (default 2), MODEL (nanodet).
-#
-# NOTE: vigilanalytics and vigilkafkasink (properties rules, camera-id, brokers,
-# topic) are being built; until they are in the plugin this script says so and exits 2.
+#   SPOOL_DIR (default: $VIGIL_HOME/spool/<camera>) keeps every alert on disk until the
+#   broker acknowledges it, so a broker outage or a crash loses nothing.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 if [ $# -lt 1 ]; then
@@ -27,15 +26,17 @@ rules=${4:-$vigil_repo/alerts/examples/plaza.json}
 host=${uri#*://}
 host=${host#*@}
 host=${host%%[:/]*}
+spool_dir=${SPOOL_DIR:-$vigil_home/spool/${CAMERA_ID:-$host}}
+mkdir -p "$spool_dir"
 for element in vigilcamsrc vigildetect vigiltrack; do
   vigil_require "$element"
 done
-vigil_require vigilanalytics "not built yet: the rule engine element is under way"
-vigil_require vigilkafkasink "not built yet: the Kafka publisher element is under way"
+vigil_require vigilanalytics
+vigil_require vigilkafkasink
 
 gst-launch-1.0 -m -e \
   vigilcamsrc uri="$uri" ! \
   vigildetect model="${MODEL:-nanodet}" interval="${INTERVAL:-2}" ! \
   vigiltrack ! \
   vigilanalytics rules="$rules" camera-id="${CAMERA_ID:-$host}" ! \
-  vigilkafkasink brokers="$brokers" topic="$topic"
+  vigilkafkasink brokers="$brokers" topic="$topic" spool-dir="$spool_dir"
