@@ -27,7 +27,7 @@ typedef enum vigil_status {
     VIGIL_STATUS_NO_MEMORY = -5,
     VIGIL_STATUS_BACKEND = -6, /* oneDNN, CUDA, librdkafka or another library failed */
     VIGIL_STATUS_NOT_FOUND = -7,
-    VIGIL_STATUS_FULL = -8,    /* a bounded store (spool, queue) has no room */
+    VIGIL_STATUS_FULL = -8, /* a bounded store (spool, queue) has no room */
     VIGIL_STATUS_TIMEOUT = -9,
     VIGIL_STATUS_END = -10, /* end of a stream: no more frames or records */
 } vigil_status;

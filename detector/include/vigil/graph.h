@@ -121,7 +121,10 @@ typedef struct vigil_pool2d_params {
     int pads[4]; /* top, bottom, left, right; max pool pads with -inf, avg excludes pads */
 } vigil_pool2d_params;
 
-typedef enum vigil_resize_mode { VIGIL_RESIZE_BILINEAR = 0, VIGIL_RESIZE_NEAREST } vigil_resize_mode;
+typedef enum vigil_resize_mode {
+    VIGIL_RESIZE_BILINEAR = 0,
+    VIGIL_RESIZE_NEAREST
+} vigil_resize_mode;
 
 typedef struct vigil_resize_params {
     vigil_resize_mode mode;

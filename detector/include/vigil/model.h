@@ -78,7 +78,6 @@ vigil_status vigil_model_load(const char *path, vigil_model **out, vigil_error *
 vigil_status vigil_model_save(const vigil_model *model, const char *path, vigil_error *err);
 void vigil_model_free(vigil_model *model);
 
-
 #ifdef __cplusplus
 }
 #endif
