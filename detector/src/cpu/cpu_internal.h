@@ -149,6 +149,16 @@ size_t cpu_node_reserve(cpu_node *n, size_t bytes);
  * scratchpad argument from the arena when pd needs one. */
 dnnl_status_t cpu_node_add_step(cpu_node *n, cpu_context *ctx, const_dnnl_primitive_desc_t pd,
                                 int nargs, const dnnl_exec_arg_t *args);
+/* The tail that single-source primitives share (eltwise, pooling, reduction,
+ * resampling): given described (the status of initializing op_desc and its memory
+ * descriptors), creates the primitive descriptor with no post-ops, binds the node's input
+ * 0 as SRC and its output as DST, and appends the step. VIGIL_STATUS_UNSUPPORTED when
+ * oneDNN declines; what ("pooling") names the primitive in errors. */
+vigil_status cpu_node_add_src_dst(cpu_context *ctx, const vigil_graph *g, int node, cpu_node *n,
+                                  dnnl_status_t described, const_dnnl_op_desc_t op_desc,
+                                  const dnnl_memory_desc_t *src_md,
+                                  const dnnl_memory_desc_t *dst_md, const char *what,
+                                  vigil_error *err);
 /* Grows the arena to fit the node (prepare time only). */
 vigil_status cpu_context_fit_scratch(cpu_context *ctx, const cpu_node *n, vigil_error *err);
 /* Binds this frame's addresses and executes the steps. */

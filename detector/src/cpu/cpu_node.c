@@ -124,6 +124,40 @@ dnnl_status_t cpu_node_add_step(cpu_node *n, cpu_context *ctx, const_dnnl_primit
     return dnnl_success;
 }
 
+vigil_status cpu_node_add_src_dst(cpu_context *ctx, const vigil_graph *g, int node, cpu_node *n,
+                                  dnnl_status_t described, const_dnnl_op_desc_t op_desc,
+                                  const dnnl_memory_desc_t *src_md,
+                                  const dnnl_memory_desc_t *dst_md, const char *what,
+                                  vigil_error *err) {
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_primitive_desc_t pd = NULL;
+    char step[64];
+    dnnl_status_t s = described;
+    if (s == dnnl_success)
+        s = cpu_attr_create(&attr, VIGIL_ACTIVATION_NONE, 0.f);
+    if (s == dnnl_success)
+        s = dnnl_primitive_desc_create(&pd, op_desc, attr, ctx->engine, NULL);
+    if (attr)
+        dnnl_primitive_attr_destroy(attr);
+    if (cpu_declined(s))
+        return VIGIL_STATUS_UNSUPPORTED;
+    if (s != dnnl_success) {
+        snprintf(step, sizeof step, "creating the %s", what);
+        return cpu_check(s, g, node, step, err);
+    }
+
+    dnnl_memory_t src = cpu_node_bind(n, ctx, src_md, 0, 0, &s), dst = NULL;
+    if (src)
+        dst = cpu_node_bind(n, ctx, dst_md, CPU_SOURCE_OUT, 0, &s);
+    if (dst) {
+        dnnl_exec_arg_t args[2] = {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}};
+        s = cpu_node_add_step(n, ctx, pd, 2, args);
+    }
+    dnnl_primitive_desc_destroy(pd);
+    snprintf(step, sizeof step, "preparing the %s", what);
+    return cpu_check(s, g, node, step, err);
+}
+
 vigil_status cpu_context_fit_scratch(cpu_context *ctx, const cpu_node *n, vigil_error *err) {
     if (n->scratch_bytes <= ctx->scratch_size)
         return VIGIL_STATUS_OK;

@@ -11,8 +11,6 @@ vigil_status cpu_pool2d_build(cpu_context *ctx, const vigil_graph *g, int node, 
     const vigil_node *x = &g->nodes[g->nodes[node].inputs[0]];
     dnnl_memory_desc_t src_md, dst_md;
     dnnl_pooling_v2_desc_t desc;
-    dnnl_primitive_attr_t attr = NULL;
-    dnnl_primitive_desc_t pd = NULL;
     dnnl_dims_t strides = {stride[0], stride[1]}, kernels = {kernel[0], kernel[1]};
     dnnl_dims_t dilation = {0, 0}, pad_l = {pads[0], pads[2]}, pad_r = {pads[1], pads[3]};
 
@@ -23,26 +21,7 @@ vigil_status cpu_pool2d_build(cpu_context *ctx, const vigil_graph *g, int node, 
     if (s == dnnl_success)
         s = dnnl_pooling_v2_forward_desc_init(&desc, dnnl_forward_inference, alg, &src_md, &dst_md,
                                               strides, kernels, dilation, pad_l, pad_r);
-    if (s == dnnl_success)
-        s = cpu_attr_create(&attr, VIGIL_ACTIVATION_NONE, 0.f);
-    if (s == dnnl_success)
-        s = dnnl_primitive_desc_create(&pd, &desc, attr, ctx->engine, NULL);
-    if (attr)
-        dnnl_primitive_attr_destroy(attr);
-    if (cpu_declined(s))
-        return VIGIL_STATUS_UNSUPPORTED;
-    if (s != dnnl_success)
-        return cpu_check(s, g, node, "creating the pooling", err);
-
-    dnnl_memory_t src = cpu_node_bind(n, ctx, &src_md, 0, 0, &s), dst = NULL;
-    if (src)
-        dst = cpu_node_bind(n, ctx, &dst_md, CPU_SOURCE_OUT, 0, &s);
-    if (dst) {
-        dnnl_exec_arg_t args[2] = {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}};
-        s = cpu_node_add_step(n, ctx, pd, 2, args);
-    }
-    dnnl_primitive_desc_destroy(pd);
-    return cpu_check(s, g, node, "preparing the pooling", err);
+    return cpu_node_add_src_dst(ctx, g, node, n, s, &desc, &src_md, &dst_md, "pooling", err);
 }
 
 bool cpu_pool2d_supported(const vigil_graph *g, int node) {

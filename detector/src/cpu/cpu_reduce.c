@@ -29,34 +29,13 @@ static vigil_status cpu_reduce_primitive(cpu_context *ctx, const vigil_graph *g,
                                            [VIGIL_REDUCE_SUM] = dnnl_reduction_sum};
     dnnl_memory_desc_t src_md, dst_md;
     dnnl_reduction_desc_t desc;
-    dnnl_primitive_attr_t attr = NULL;
-    dnnl_primitive_desc_t pd = NULL;
     dnnl_status_t s =
         cpu_md_elementwise(&src_md, x->out_ndim, x->out_shape, cpu_plan_dt(n->plan, nd->inputs[0]));
     if (s == dnnl_success)
         s = cpu_md_elementwise(&dst_md, x->out_ndim, kept, cpu_plan_dt(n->plan, node));
     if (s == dnnl_success)
         s = dnnl_reduction_desc_init(&desc, algs[nd->params.reduce.op], &src_md, &dst_md, 0.f, 0.f);
-    if (s == dnnl_success)
-        s = cpu_attr_create(&attr, VIGIL_ACTIVATION_NONE, 0.f);
-    if (s == dnnl_success)
-        s = dnnl_primitive_desc_create(&pd, &desc, attr, ctx->engine, NULL);
-    if (attr)
-        dnnl_primitive_attr_destroy(attr);
-    if (cpu_declined(s))
-        return VIGIL_STATUS_UNSUPPORTED;
-    if (s != dnnl_success)
-        return cpu_check(s, g, node, "creating the reduction", err);
-
-    dnnl_memory_t src = cpu_node_bind(n, ctx, &src_md, 0, 0, &s), dst = NULL;
-    if (src)
-        dst = cpu_node_bind(n, ctx, &dst_md, CPU_SOURCE_OUT, 0, &s);
-    if (dst) {
-        dnnl_exec_arg_t args[2] = {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}};
-        s = cpu_node_add_step(n, ctx, pd, 2, args);
-    }
-    dnnl_primitive_desc_destroy(pd);
-    return cpu_check(s, g, node, "preparing the reduction", err);
+    return cpu_node_add_src_dst(ctx, g, node, n, s, &desc, &src_md, &dst_md, "reduction", err);
 }
 
 /* Which axes the node reduces and the kept shape; false when oneDNN does not run it. */

@@ -24,8 +24,6 @@ vigil_status cpu_unary_prepare(cpu_context *ctx, const vigil_graph *g, int node,
     dnnl_dims_t dims = {vigil_shape_numel(nd->out_ndim, nd->out_shape)};
     dnnl_memory_desc_t md;
     dnnl_eltwise_desc_t desc;
-    dnnl_primitive_attr_t attr = NULL;
-    dnnl_primitive_desc_t pd = NULL;
     /* oneDNN's eltwise reads and writes one data type: the plan ties them. */
     dnnl_data_type_t dt = cpu_plan_dt(n->plan, nd->inputs[0]);
     if (dt != cpu_plan_dt(n->plan, node))
@@ -33,24 +31,5 @@ vigil_status cpu_unary_prepare(cpu_context *ctx, const vigil_graph *g, int node,
     dnnl_status_t s = dnnl_memory_desc_init_by_tag(&md, 1, dims, dt, dnnl_a);
     if (s == dnnl_success)
         s = dnnl_eltwise_forward_desc_init(&desc, dnnl_forward_inference, alg, &md, a, b);
-    if (s == dnnl_success)
-        s = cpu_attr_create(&attr, VIGIL_ACTIVATION_NONE, 0.f);
-    if (s == dnnl_success)
-        s = dnnl_primitive_desc_create(&pd, &desc, attr, ctx->engine, NULL);
-    if (attr)
-        dnnl_primitive_attr_destroy(attr);
-    if (cpu_declined(s))
-        return VIGIL_STATUS_UNSUPPORTED;
-    if (s != dnnl_success)
-        return cpu_check(s, g, node, "creating the eltwise", err);
-
-    dnnl_memory_t src = cpu_node_bind(n, ctx, &md, 0, 0, &s), dst = NULL;
-    if (src)
-        dst = cpu_node_bind(n, ctx, &md, CPU_SOURCE_OUT, 0, &s);
-    if (dst) {
-        dnnl_exec_arg_t args[2] = {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}};
-        s = cpu_node_add_step(n, ctx, pd, 2, args);
-    }
-    dnnl_primitive_desc_destroy(pd);
-    return cpu_check(s, g, node, "preparing the eltwise", err);
+    return cpu_node_add_src_dst(ctx, g, node, n, s, &desc, &md, &md, "eltwise", err);
 }
