@@ -2,6 +2,7 @@
  * line per frame on stdout (the format in DESIGN.md, boxes in frame pixels). */
 #include <getopt.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,6 +293,7 @@ static double now_seconds(void) {
 
 typedef struct run_stats {
     int64_t frames, detections;
+    int64_t total; /* index one past the last frame to process; 0 when unknown (streams) */
     double start, detect_seconds, last_report;
 } run_stats;
 
@@ -301,12 +303,18 @@ static void report_progress(run_stats *s, int64_t index, bool final) {
         return;
     s->last_report = t;
     double elapsed = t - s->start;
+    char eta[32] = "";
+    /* The ETA follows the frame index, since listed-out frames still cost their decode. */
+    if (!final && s->total > 0 && index >= 0 && elapsed > 0) {
+        double left = (double)(s->total - index - 1) * elapsed / (double)(index + 1);
+        snprintf(eta, sizeof eta, ", ETA %d:%02d", (int)left / 60, (int)left % 60);
+    }
     fprintf(stderr,
             "\rvigil detect: frame %lld, %lld done, %lld detections, %.1f frames/s, %.1f "
-            "ms/frame in the detector%s",
+            "ms/frame in the detector%s%s",
             (long long)index, (long long)s->frames, (long long)s->detections,
             elapsed > 0 ? s->frames / elapsed : 0.0,
-            s->frames ? 1e3 * s->detect_seconds / s->frames : 0.0, final ? "\n" : "   ");
+            s->frames ? 1e3 * s->detect_seconds / s->frames : 0.0, eta, final ? "\n" : "   ");
 }
 
 /* Decodes INPUT and detects on the listed frames. Returns the exit status. */
@@ -316,6 +324,8 @@ static int detect_frames(vigil_media *media, vigil_detector *d, const vigil_fram
     vigil_detections dets = {0};
     run_stats stats = {.start = now_seconds()};
     int64_t end = vigil_frame_list_end(frames), last = -1;
+    int64_t declared = vigil_media_get_info(media)->frame_count;
+    stats.total = declared > 0 && declared < end ? declared : (end < INT64_MAX ? end : 0);
     int status = 0;
     vigil_media_frame f;
     vigil_status st;
