@@ -22,6 +22,10 @@
  *   parameter structure `alert` {`type`, `rule`, `severity`, `zone`/`line`} (the most
  *   severe when several, of those the newest), so that vigiloverlay can highlight
  *   them. A line crossing marks its object for one second.
+ * - on every frame while an alert is active (a line crossing: for one second), a
+ *   VigilActiveAlertMeta (gstvigilalertmarks.h) with its `type`, `rule`, `zone`/`line`,
+ *   `severity`, `started-at`, `count` and `reason`, so that alerts about no object in
+ *   particular (tamper, crowding) can be shown for as long as they last.
  *
  * At the end of the stream the incidents still open end (`end_reason: stream_end`);
  * those alerts go downstream as `vigil-alert` custom events before EOS. The anomaly
@@ -665,6 +669,7 @@ static void gst_vigil_analytics_class_init(GstVigilAnalyticsClass *klass) {
     GstBaseTransformClass *transform_class = GST_BASE_TRANSFORM_CLASS(klass);
     GST_DEBUG_CATEGORY_INIT(vigil_analytics_debug, "vigilanalytics", 0, "vigil rules and alerts");
     gst_vigil_alert_meta_register();
+    gst_vigil_active_alert_meta_register();
 
     gobject_class->set_property = set_property;
     gobject_class->get_property = get_property;

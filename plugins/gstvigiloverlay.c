@@ -19,6 +19,12 @@
  * when there is no name), and `zone` / `line`, whose outline is then drawn in red too.
  * vigilanalytics attaches it; any element can.
  *
+ * Active alerts: with #GstVigilOverlay:draw-banner, a red banner across the top of the
+ * frame lists the frame's VigilActiveAlertMeta (gstvigilalertmarks.h), one line each:
+ * "TAMPER: blackout", "CROWDING plaza: 7 people", "INTRUSION lawn: keep-off-lawn". It
+ * shows alerts about no object (tamper, a crowd as a whole) for as long as they last;
+ * their zone or line is drawn in red too.
+ *
  * Formats: RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR (drawn pixels are
  * opaque), I420 and NV12 (BT.601 colors, chroma at half resolution), so it fits
  * before an encoder without a conversion.
@@ -31,6 +37,7 @@
  * ]| Writes the footage with boxes, track ids, trails, the lawn zone and the path line.
  */
 #include "gstvigiloverlay.h"
+#include "gstvigilalertmarks.h"
 #include "gstvigiltrails.h"
 
 #include "vigil/annotate.h"
@@ -50,10 +57,15 @@ GST_DEBUG_CATEGORY_STATIC(vigil_overlay_debug);
 #define DEFAULT_PROP_TRAIL_LENGTH 30
 #define DEFAULT_PROP_THICKNESS 2
 #define DEFAULT_PROP_TEXT_SCALE 1
+#define DEFAULT_PROP_DRAW_BANNER TRUE
+
+/* More lines would hide the top of the picture: the last says how many more there are. */
+#define BANNER_MAX_LINES 4
 
 static const vigil_annotate_color ALERT_COLOR = {255, 0, 0};
 static const vigil_annotate_color ZONE_COLOR = {255, 200, 0};
 static const vigil_annotate_color LINE_COLOR = {0, 200, 255};
+static const vigil_annotate_color BANNER_TEXT_COLOR = {255, 255, 255};
 
 enum {
     PROP_0,
@@ -65,11 +77,12 @@ enum {
     PROP_TRAIL_LENGTH,
     PROP_THICKNESS,
     PROP_TEXT_SCALE,
+    PROP_DRAW_BANNER,
 };
 
 /* What one frame asks to draw, read from the properties once per frame. */
 typedef struct {
-    gboolean draw_boxes, draw_labels, draw_zones, show_confidence;
+    gboolean draw_boxes, draw_labels, draw_zones, show_confidence, draw_banner;
     guint trail_length, thickness, text_scale;
 } draw_settings;
 
@@ -180,24 +193,33 @@ static vigil_annotate_canvas canvas_from_frame(GstVideoFrame *frame) {
     return c;
 }
 
-/* The zones and lines alerts of this frame name, so that they are drawn in red. */
+/* Adds the zone and line an alert structure names to the set (the strings live in
+ * the buffer's metas, which outlive the drawing of this frame). */
+static void add_alert_zones(GHashTable *zones, const GstStructure *alert) {
+    const gchar *zone = gst_structure_get_string(alert, "zone");
+    const gchar *line = gst_structure_get_string(alert, "line");
+    if (zone != NULL)
+        g_hash_table_add(zones, (gpointer)zone);
+    if (line != NULL)
+        g_hash_table_add(zones, (gpointer)line);
+}
+
+/* The zones and lines alerts of this frame name, so that they are drawn in red: those
+ * of objects' alerts and of the frame's active alerts (a crowd has no one object). */
 static void collect_alert_zones(GstVigilOverlay *self, GstBuffer *buffer) {
     g_hash_table_remove_all(self->alert_zones);
     gpointer state = NULL;
+    const GstStructure *active;
+    while ((active = gst_vigil_buffer_iterate_active_alerts(buffer, &state)) != NULL)
+        add_alert_zones(self->alert_zones, active);
+    state = NULL;
     GstMeta *meta;
     while ((meta = gst_buffer_iterate_meta_filtered(buffer, &state,
                                                     GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
         GstStructure *alert = gst_video_region_of_interest_meta_get_param(
             (GstVideoRegionOfInterestMeta *)meta, "alert");
-        if (alert == NULL)
-            continue;
-        /* the strings live in the meta, which outlives the drawing of this frame */
-        const gchar *zone = gst_structure_get_string(alert, "zone");
-        const gchar *line = gst_structure_get_string(alert, "line");
-        if (zone != NULL)
-            g_hash_table_add(self->alert_zones, (gpointer)zone);
-        if (line != NULL)
-            g_hash_table_add(self->alert_zones, (gpointer)line);
+        if (alert != NULL)
+            add_alert_zones(self->alert_zones, alert);
     }
 }
 
@@ -343,6 +365,68 @@ static void draw_objects(vigil_annotate_canvas *c, const object *objects, guint 
     }
 }
 
+/* What a crowd is made of: "7 people", "3 cars", "5 objects" when mixed. */
+static void append_count(GString *text, gint count, const gchar *label) {
+    if (label == NULL || *label == '\0')
+        g_string_append_printf(text, "%d objects", count);
+    else if (g_strcmp0(label, "person") == 0)
+        g_string_append_printf(text, "%d %s", count, count == 1 ? "person" : "people");
+    else
+        g_string_append_printf(text, "%d %s%s", count, label, count == 1 ? "" : "s");
+}
+
+/* One banner line: "TAMPER: blackout", "CROWDING plaza: 7 people", "INTRUSION lawn:
+ * keep-off-lawn" (the type, its zone or line, then the reason, the count of a crowd or
+ * the rule's name). */
+static gchar *banner_line(const GstStructure *alert) {
+    const gchar *type = gst_structure_get_string(alert, "type");
+    const gchar *zone = gst_structure_get_string(alert, "zone");
+    const gchar *line = gst_structure_get_string(alert, "line");
+    const gchar *reason = gst_structure_get_string(alert, "reason");
+    const gchar *rule = gst_structure_get_string(alert, "rule");
+    gchar *title = g_ascii_strup(type != NULL ? type : "alert", -1);
+    GString *text = g_string_new(g_strdelimit(title, "_", ' '));
+    g_free(title);
+    if (zone != NULL || line != NULL)
+        g_string_append_printf(text, " %s", zone != NULL ? zone : line);
+    g_string_append(text, ": ");
+    gint count = 0;
+    if (reason != NULL) {
+        gsize at = text->len;
+        g_string_append(text, reason);
+        g_strdelimit(text->str + at, "_", ' ');
+    } else if (g_strcmp0(type, "crowding") == 0 && gst_structure_get_int(alert, "count", &count)) {
+        append_count(text, count, gst_structure_get_string(alert, "label"));
+    } else {
+        g_string_append(text, rule != NULL && *rule != '\0' ? rule : "active");
+    }
+    return g_string_free(text, FALSE);
+}
+
+/* The red banner over the top of the frame, one line per active alert. */
+static void draw_banner(vigil_annotate_canvas *c, GstBuffer *buffer, const draw_settings *s) {
+    GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+    gpointer state = NULL;
+    const GstStructure *active;
+    while ((active = gst_vigil_buffer_iterate_active_alerts(buffer, &state)) != NULL)
+        g_ptr_array_add(lines, banner_line(active));
+    if (lines->len > BANNER_MAX_LINES) {
+        guint more = lines->len - (BANNER_MAX_LINES - 1);
+        g_ptr_array_set_size(lines, BANNER_MAX_LINES - 1);
+        g_ptr_array_add(lines, g_strdup_printf("+%u more", more));
+    }
+    if (lines->len > 0) {
+        gint scale = (gint)s->text_scale;
+        gint pad = 2 * scale;
+        gint row = vigil_annotate_text_height(scale);
+        vigil_annotate_fill(c, 0, 0, c->width, 2 * pad + (gint)lines->len * row, ALERT_COLOR);
+        for (guint i = 0; i < lines->len; i++)
+            vigil_annotate_text(c, 2 * pad, pad + (gint)i * row, scale, g_ptr_array_index(lines, i),
+                                BANNER_TEXT_COLOR);
+    }
+    g_ptr_array_unref(lines);
+}
+
 static GstFlowReturn transform_frame_ip(GstVideoFilter *filter, GstVideoFrame *frame) {
     GstVigilOverlay *self = GST_VIGIL_OVERLAY(filter);
     GST_OBJECT_LOCK(self);
@@ -374,6 +458,8 @@ static GstFlowReturn transform_frame_ip(GstVideoFilter *filter, GstVideoFrame *f
         draw_trails(self, &canvas, list, objects->len, &s);
     if (s.draw_boxes)
         draw_objects(&canvas, list, objects->len, &s);
+    if (s.draw_banner) /* last: nothing covers it */
+        draw_banner(&canvas, buffer, &s);
     GST_LOG_OBJECT(self, "frame %" G_GUINT64_FORMAT ": %u objects", self->frame_index,
                    objects->len);
     g_array_unref(objects);
@@ -411,6 +497,9 @@ static void set_property(GObject *object, guint prop_id, const GValue *value, GP
     case PROP_TEXT_SCALE:
         self->settings.text_scale = g_value_get_uint(value);
         break;
+    case PROP_DRAW_BANNER:
+        self->settings.draw_banner = g_value_get_boolean(value);
+        break;
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
         break;
@@ -446,6 +535,9 @@ static void get_property(GObject *object, guint prop_id, GValue *value, GParamSp
     case PROP_TEXT_SCALE:
         g_value_set_uint(value, self->settings.text_scale);
         break;
+    case PROP_DRAW_BANNER:
+        g_value_set_boolean(value, self->settings.draw_banner);
+        break;
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
         break;
@@ -467,7 +559,8 @@ static void gst_vigil_overlay_init(GstVigilOverlay *self) {
                                      .show_confidence = DEFAULT_PROP_SHOW_CONFIDENCE,
                                      .trail_length = DEFAULT_PROP_TRAIL_LENGTH,
                                      .thickness = DEFAULT_PROP_THICKNESS,
-                                     .text_scale = DEFAULT_PROP_TEXT_SCALE};
+                                     .text_scale = DEFAULT_PROP_TEXT_SCALE,
+                                     .draw_banner = DEFAULT_PROP_DRAW_BANNER};
     gst_base_transform_set_in_place(GST_BASE_TRANSFORM(self), TRUE);
     gst_base_transform_set_passthrough(GST_BASE_TRANSFORM(self), FALSE);
 }
@@ -478,6 +571,7 @@ static void gst_vigil_overlay_class_init(GstVigilOverlayClass *klass) {
     GstBaseTransformClass *transform_class = GST_BASE_TRANSFORM_CLASS(klass);
     GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS(klass);
     GST_DEBUG_CATEGORY_INIT(vigil_overlay_debug, "vigiloverlay", 0, "vigil overlay");
+    gst_vigil_active_alert_meta_register();
 
     gobject_class->set_property = set_property;
     gobject_class->get_property = get_property;
@@ -564,11 +658,22 @@ static void gst_vigil_overlay_class_init(GstVigilOverlayClass *klass) {
                                     g_param_spec_uint("text-scale", "Text scale",
                                                       "Font size, times 5x7 pixels", 1, 8,
                                                       DEFAULT_PROP_TEXT_SCALE, playing));
+    /**
+     * GstVigilOverlay:draw-banner:
+     *
+     * Draw the red banner listing the frame's active alerts (VigilActiveAlertMeta) at
+     * the top of the frame. Default: true.
+     */
+    g_object_class_install_property(gobject_class, PROP_DRAW_BANNER,
+                                    g_param_spec_boolean("draw-banner", "Draw banner",
+                                                         "Banner listing the active alerts",
+                                                         DEFAULT_PROP_DRAW_BANNER, playing));
 
     gst_element_class_add_static_pad_template(element_class, &sink_template);
     gst_element_class_add_static_pad_template(element_class, &src_template);
     gst_element_class_set_static_metadata(
         element_class, "vigil overlay", "Filter/Effect/Video",
-        "Draws detected and tracked objects, trails, zones, lines and alerts onto the video",
+        "Draws detected and tracked objects, trails, zones, lines, alerts and an alert banner "
+        "onto the video",
         "vigil");
 }

@@ -45,6 +45,15 @@ static const char *TAMPER_RULES =
     "{\"camera_id\": \"cam2\", \"rules\": [{\"name\": \"tamper\", \"type\": \"tamper\", "
     "\"learn_seconds\": 0.5, \"seconds\": 0.5}]}\n";
 
+/* A crowd in the whole frame: 3 people for 0.5 s start it, at most 2 (the default
+ * clear_count) for 0.5 s (the default clear_seconds) end it. A track unseen for more
+ * than 0.25 s no longer counts; an update at most once a second. */
+static const char *CROWD_RULES =
+    "{\"camera_id\": \"cam4\", \"track_timeout\": 0.25, \"zones\": [{\"name\": \"square\", "
+    "\"polygon\": [[0,0],[320,0],[320,240],[0,240]]}], \"rules\": [{\"name\": \"crowd\", "
+    "\"type\": \"crowding\", \"zone\": \"square\", \"classes\": [\"person\"], \"min_count\": 3, "
+    "\"seconds\": 0.5, \"update_seconds\": 1}]}\n";
+
 /* One anomaly rule that learns for longer than the tests run, so it never alerts. */
 static const char *ANOMALY_RULES =
     "{\"camera_id\": \"cam3\", \"rules\": [{\"name\": \"unusual\", \"type\": \"anomaly\", "
@@ -124,6 +133,20 @@ static const GstStructure *object_alert(GstBuffer *buffer, gint id) {
             return gst_video_region_of_interest_meta_get_param(roi, "alert");
     }
     return NULL;
+}
+
+/* The VigilActiveAlertMeta structures on buffer, found by the meta's registered name
+ * (as code outside the plugin does), copied. */
+static GPtrArray *active_alerts(GstBuffer *buffer) {
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)gst_structure_free);
+    const GstMetaInfo *info = gst_meta_get_info("VigilActiveAlertMeta");
+    fail_unless(info != NULL, "VigilActiveAlertMeta is not registered");
+    gpointer state = NULL;
+    GstMeta *meta;
+    while ((meta = gst_buffer_iterate_meta_filtered(buffer, &state, info->api)))
+        g_ptr_array_add(out,
+                        gst_structure_copy(gst_custom_meta_get_structure((GstCustomMeta *)meta)));
+    return out;
 }
 
 /* "type/event" of every alert structure, joined by spaces. */
@@ -406,6 +429,80 @@ GST_START_TEST(test_tamper_from_pixels) {
         gst_buffer_unref(out);
     }
     ck_assert_int_eq(start, 15);
+    analytics_free(&a);
+    /* the alert about no object stays on every frame from its start: the banner's */
+    a = analytics_new("NV12", rules, "snapshots=false");
+    for (guint i = 0; i < 25; i++) {
+        GstBuffer *out =
+            gst_harness_push_and_pull(a.h, alerts_test_frame("NV12", WIDTH, HEIGHT, i, i >= 10));
+        GPtrArray *active = active_alerts(out);
+        ck_assert_uint_eq(active->len, i >= 15 ? 1 : 0);
+        if (active->len > 0) {
+            const GstStructure *s = g_ptr_array_index(active, 0);
+            ck_assert_str_eq(field(s, "type"), "tamper");
+            ck_assert_str_eq(field(s, "reason"), "blackout");
+            ck_assert_str_eq(field(s, "severity"), "critical");
+        }
+        g_ptr_array_unref(active);
+        gst_buffer_unref(out);
+    }
+    analytics_free(&a);
+    g_free(rules);
+}
+GST_END_TEST;
+
+/* A crowding incident, worked by hand from docs/alerts.md: 2 people on frames 0-4, 4
+ * from frame 5 (pts 0.5) to 19, then 1. Three or more from pts 0.5 held 0.5 s start
+ * it on frame 10; the three who left (last seen at pts 1.9) still count until they are
+ * unseen for more than 0.25 s, i.e. they are dropped after frame 22 (pts 2.2) is
+ * evaluated, so the count falls to 1 on frame 23 (an update), and at most 2 held 0.5 s
+ * end it on frame 28. Every frame from the start to the one before
+ * the end carries one VigilActiveAlertMeta with the crowd's fields and current count;
+ * the end frame and those before the start carry none. */
+GST_START_TEST(test_active_alert_for_the_incident) {
+    gchar *rules = alerts_test_write(tmp, "crowd.json", CROWD_RULES);
+    analytics a = analytics_new("RGB", rules, "start-time=1000 snapshots=false");
+    GString *seen = g_string_new(NULL);
+    gchar *incident = NULL;
+    for (guint i = 0; i < 35; i++) {
+        GstBuffer *in = alerts_test_frame("RGB", WIDTH, HEIGHT, i, FALSE);
+        guint people = i < 5 ? 2 : i < 20 ? 4 : 1;
+        for (guint k = 0; k < people; k++)
+            alerts_test_add_object(in, "person", 0, 1 + k, "confirmed", 20 + 60 * k, 100, 20, 50);
+        GstBuffer *out = gst_harness_push_and_pull(a.h, in);
+        GPtrArray *alerts = alerts_test_buffer_alerts(out);
+        for (guint k = 0; k < alerts->len; k++) {
+            const GstStructure *s = g_ptr_array_index(alerts, k);
+            g_string_append_printf(seen, " %u:%s/%s", i, field(s, "type"), field(s, "event"));
+            if (incident == NULL)
+                incident = g_strdup(field(s, "incident-id"));
+        }
+        GPtrArray *active = active_alerts(out);
+        gboolean open = i >= 10 && i < 28;
+        fail_unless(active->len == (open ? 1u : 0u), "frame %u: %u active alerts", i, active->len);
+        if (open) {
+            const GstStructure *s = g_ptr_array_index(active, 0);
+            ck_assert_str_eq(field(s, "type"), "crowding");
+            ck_assert_str_eq(field(s, "rule"), "crowd");
+            ck_assert_str_eq(field(s, "zone"), "square");
+            ck_assert_str_eq(field(s, "severity"), "warning");
+            ck_assert_str_eq(field(s, "label"), "person");
+            ck_assert_str_eq(field(s, "incident-id"), incident);
+            fail_if(gst_structure_has_field(s, "reason"));
+            gint count = -1;
+            gdouble started_at = -1;
+            fail_unless(gst_structure_get_int(s, "count", &count) &&
+                        gst_structure_get_double(s, "started-at", &started_at));
+            fail_unless(count == (i < 23 ? 4 : 1), "frame %u: count %d", i, count);
+            fail_unless(fabs(started_at - 1001.0) < 1e-6, "started-at %.6f", started_at);
+        }
+        g_ptr_array_unref(active);
+        g_ptr_array_unref(alerts);
+        gst_buffer_unref(out);
+    }
+    ck_assert_str_eq(seen->str, " 10:crowding/start 23:crowding/update 28:crowding/end");
+    g_string_free(seen, TRUE);
+    g_free(incident);
     analytics_free(&a);
     g_free(rules);
 }
@@ -723,6 +820,7 @@ static Suite *vigilanalytics_suite(void) {
     tcase_add_test(tc, test_eos_ends_open_incidents);
     tcase_add_test(tc, test_snapshot_from_pixels);
     tcase_add_test(tc, test_tamper_from_pixels);
+    tcase_add_test(tc, test_active_alert_for_the_incident);
     tcase_add_test(tc, test_anomaly_state_saved_and_restored);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_rules_reload);

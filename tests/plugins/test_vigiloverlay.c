@@ -3,7 +3,8 @@
  * (packed RGB in ten byte orders, I420, NV12) the pixels of a box's border take the
  * box's color, alpha turns opaque, and every other pixel stays as it was; zones and
  * lines of a rules file are outlined; an object with an `alert` structure is drawn in
- * red, thicker, with its zone; trails follow a track; a bad rules file fails the start
+ * red, thicker, with its zone; active alerts (VigilActiveAlertMeta) give a red banner
+ * with a line of text each and a red zone; trails follow a track; a bad rules file fails the start
  * with its name; properties change from another thread while buffers flow; and
  * NULL -> PLAYING -> NULL repeated leaves nothing alive.
  *
@@ -351,6 +352,117 @@ GST_START_TEST(test_alert_highlight) {
 }
 GST_END_TEST;
 
+/* An active alert on the frame, as vigilanalytics attaches it (the meta registered by
+ * name when the element has not done so yet). */
+static void add_active_alert(GstBuffer *buffer, const char *type, const char *zone,
+                             const char *reason, gint count) {
+    if (gst_meta_get_info("VigilActiveAlertMeta") == NULL) {
+        static const gchar *tags[] = {NULL};
+        gst_meta_register_custom("VigilActiveAlertMeta", tags, NULL, NULL, NULL);
+    }
+    GstStructure *s =
+        gst_custom_meta_get_structure(gst_buffer_add_custom_meta(buffer, "VigilActiveAlertMeta"));
+    gst_structure_set(s, "type", G_TYPE_STRING, type, "rule", G_TYPE_STRING, "r", "severity",
+                      G_TYPE_STRING, "warning", "count", G_TYPE_INT, count, "label", G_TYPE_STRING,
+                      "person", NULL);
+    if (zone != NULL)
+        gst_structure_set(s, "zone", G_TYPE_STRING, zone, NULL);
+    if (reason != NULL)
+        gst_structure_set(s, "reason", G_TYPE_STRING, reason, NULL);
+}
+
+/* The rightmost pure white pixel in rows y0..y1 (inclusive), -1 when none. */
+static gint rightmost_white(GstVideoFrame *frame, gint y0, gint y1) {
+    static const rgb WHITE = {255, 255, 255};
+    gint right = -1;
+    for (gint y = y0; y <= y1; y++)
+        for (gint x = 0; x < GST_VIDEO_FRAME_WIDTH(frame); x++)
+            if (same(pixel(frame, x, y), WHITE))
+                right = MAX(right, x);
+    return right;
+}
+
+/* The banner, by hand from the font: scale 1 gives 9-pixel rows and a 2-pixel pad, so
+ * two lines fill rows 0-21 in red, with white text from x = 4 in 6-pixel cells on rows
+ * 2-8 and 11-17. "TAMPER: scene change" is 20 characters ending in E (whose top row
+ * is full), so its rightmost white pixel is at 4 + 19 x 6 + 4 = 122; "CROWDING lawn: 7
+ * people" is 23, at 4 + 22 x 6 + 4 = 140. The crowd's zone turns red with no object in
+ * an alert. Without an active alert, and with draw-banner off, the top stays gray. */
+GST_START_TEST(test_active_alert_banner) {
+    gchar *rules = write_rules("lawn");
+    GstVideoInfo info;
+    gst_video_info_set_format(&info, GST_VIDEO_FORMAT_RGB, 160, 120);
+    gchar *props = g_strdup_printf("rules=\"%s\" draw-labels=false", rules);
+    GstHarness *h = overlay_harness(props, &info);
+    GstVideoFrame frame;
+
+    GstBuffer *out = run_rgb(h, gray_frame(&info, 0), &frame, &info);
+    for (gint y = 0; y < 24; y++)
+        assert_pixel(&frame, 150, y, UNCHANGED);
+    assert_pixel(&frame, 2, 2, UNCHANGED);
+    assert_pixel(&frame, 30, 60, ZONE);
+    ck_assert_int_eq(rightmost_white(&frame, 0, 30), -1);
+    gst_video_frame_unmap(&frame);
+    gst_buffer_unref(out);
+
+    GstBuffer *in = gray_frame(&info, GST_SECOND / 10);
+    add_active_alert(in, "tamper", NULL, "scene_change", 0);
+    add_active_alert(in, "crowding", "lawn", NULL, 7);
+    out = run_rgb(h, in, &frame, &info);
+    for (gint y = 0; y < 22; y++)
+        assert_pixel(&frame, 150, y, RED);
+    assert_pixel(&frame, 0, 0, RED);
+    assert_pixel(&frame, 2, 2, RED);
+    assert_pixel(&frame, 150, 22, UNCHANGED);
+    ck_assert_int_eq(rightmost_white(&frame, 0, 1), -1);
+    ck_assert_int_eq(rightmost_white(&frame, 2, 8), 122);
+    ck_assert_int_eq(rightmost_white(&frame, 9, 10), -1);
+    ck_assert_int_eq(rightmost_white(&frame, 11, 17), 140);
+    ck_assert_int_eq(rightmost_white(&frame, 18, 30), -1);
+    assert_pixel(&frame, 30, 60, RED);
+    gst_video_frame_unmap(&frame);
+    gst_buffer_unref(out);
+
+    GstElement *overlay = gst_harness_find_element(h, "vigiloverlay");
+    g_object_set(overlay, "draw-banner", FALSE, NULL);
+    gst_object_unref(overlay);
+    in = gray_frame(&info, 2 * GST_SECOND / 10);
+    add_active_alert(in, "tamper", NULL, "blackout", 0);
+    out = run_rgb(h, in, &frame, &info);
+    for (gint y = 0; y < 24; y++)
+        assert_pixel(&frame, 150, y, UNCHANGED);
+    ck_assert_int_eq(rightmost_white(&frame, 0, 30), -1);
+    gst_video_frame_unmap(&frame);
+    gst_buffer_unref(out);
+
+    gst_harness_teardown(h);
+    g_unlink(rules);
+    g_free(rules);
+    g_free(props);
+}
+GST_END_TEST;
+
+/* More active alerts than BANNER_MAX_LINES (4): three lines and "+3 more", so the
+ * banner ends at row 2 x 2 + 4 x 9 - 1 = 39. */
+GST_START_TEST(test_banner_caps_its_lines) {
+    GstVideoInfo info;
+    gst_video_info_set_format(&info, GST_VIDEO_FORMAT_RGB, 160, 120);
+    GstHarness *h = overlay_harness("draw-labels=false", &info);
+    GstBuffer *in = gray_frame(&info, 0);
+    for (gint k = 0; k < 6; k++)
+        add_active_alert(in, "intrusion", "lawn", NULL, 1);
+    GstVideoFrame frame;
+    GstBuffer *out = run_rgb(h, in, &frame, &info);
+    assert_pixel(&frame, 150, 39, RED);
+    assert_pixel(&frame, 150, 40, UNCHANGED);
+    /* "+3 more": 7 characters ending in E, rightmost white at 4 + 6 x 6 + 4 = 44 */
+    ck_assert_int_eq(rightmost_white(&frame, 29, 35), 44);
+    gst_video_frame_unmap(&frame);
+    gst_buffer_unref(out);
+    gst_harness_teardown(h);
+}
+GST_END_TEST;
+
 GST_START_TEST(test_trails_and_labels) {
     GstVideoInfo info;
     gst_video_info_set_format(&info, GST_VIDEO_FORMAT_RGB, 160, 120);
@@ -519,6 +631,8 @@ static Suite *vigiloverlay_suite(void) {
     tcase_add_test(tc, test_zones_and_lines);
     tcase_add_test(tc, test_far_zone_is_clipped);
     tcase_add_test(tc, test_alert_highlight);
+    tcase_add_test(tc, test_active_alert_banner);
+    tcase_add_test(tc, test_banner_caps_its_lines);
     tcase_add_test(tc, test_trails_and_labels);
     tcase_add_test(tc, test_bad_rules_fail_start);
     tcase_add_test(tc, test_properties_while_flowing);
