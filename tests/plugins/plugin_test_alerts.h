@@ -277,4 +277,19 @@ static inline gchar **alerts_test_kcat(const alerts_test_broker *b, const char *
     return lines;
 }
 
+/* An RGB 64x48 frame `i` carrying `count` alerts of camera "plaza" named alert-<first>...;
+ * their JSON texts are appended to jsons (which owns them). */
+static inline GstBuffer *alerts_test_frame_with_alerts(guint i, guint first, guint count,
+                                                       GPtrArray *jsons) {
+    GstBuffer *buffer = alerts_test_frame("RGB", 64, 48, i, FALSE);
+    for (guint k = 0; k < count; k++) {
+        gchar *id = g_strdup_printf("alert-%04u", first + k);
+        gchar *json = alerts_test_json(id, "plaza", i);
+        alerts_test_add_alert(buffer, id, "plaza", json);
+        g_ptr_array_add(jsons, json);
+        g_free(id);
+    }
+    return buffer;
+}
+
 #endif

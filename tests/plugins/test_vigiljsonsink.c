@@ -48,19 +48,6 @@ static void jsonsink_free(jsonsink *j) {
     g_free(j->path);
 }
 
-/* A frame with `count` alerts named alert-<first>... */
-static GstBuffer *frame_with_alerts(guint i, guint first, guint count, GPtrArray *jsons) {
-    GstBuffer *buffer = alerts_test_frame("RGB", 64, 48, i, FALSE);
-    for (guint k = 0; k < count; k++) {
-        gchar *id = g_strdup_printf("alert-%04u", first + k);
-        gchar *json = alerts_test_json(id, "plaza", i);
-        alerts_test_add_alert(buffer, id, "plaza", json);
-        g_ptr_array_add(jsons, json);
-        g_free(id);
-    }
-    return buffer;
-}
-
 static gchar **read_lines(const char *path) {
     gchar *text = NULL;
     fail_unless(g_file_get_contents(path, &text, NULL, NULL), "no %s", path);
@@ -96,10 +83,10 @@ static GstStructure *pop_report(GstBus *bus) {
 GST_START_TEST(test_writes_alert_lines) {
     jsonsink j = jsonsink_new(NULL);
     GPtrArray *jsons = g_ptr_array_new_with_free_func(g_free);
-    gst_harness_push(j.h, frame_with_alerts(0, 0, 0, jsons));
-    gst_harness_push(j.h, frame_with_alerts(1, 0, 1, jsons));
-    gst_harness_push(j.h, frame_with_alerts(2, 1, 2, jsons)); /* two on one frame */
-    gst_harness_push(j.h, frame_with_alerts(3, 3, 0, jsons));
+    gst_harness_push(j.h, alerts_test_frame_with_alerts(0, 0, 0, jsons));
+    gst_harness_push(j.h, alerts_test_frame_with_alerts(1, 0, 1, jsons));
+    gst_harness_push(j.h, alerts_test_frame_with_alerts(2, 1, 2, jsons)); /* two on one frame */
+    gst_harness_push(j.h, alerts_test_frame_with_alerts(3, 3, 0, jsons));
     /* an alert that has no frame left (vigilanalytics at EOS) comes as an event */
     gchar *json = alerts_test_json("alert-0003", "plaza", 3);
     gst_harness_push_event(
@@ -134,11 +121,11 @@ GST_END_TEST;
 GST_START_TEST(test_objects_records) {
     jsonsink j = jsonsink_new("objects=true camera-id=gate-3");
     GPtrArray *jsons = g_ptr_array_new_with_free_func(g_free);
-    GstBuffer *b0 = frame_with_alerts(0, 0, 0, jsons);
+    GstBuffer *b0 = alerts_test_frame_with_alerts(0, 0, 0, jsons);
     alerts_test_add_object(b0, "person", 0, 4, "confirmed", 10, 12, 20, 30);
     alerts_test_add_object(b0, "car", 2, -1, NULL, 30, 5, 25, 15);
     gst_harness_push(j.h, b0);
-    gst_harness_push(j.h, frame_with_alerts(1, 0, 1, jsons)); /* an alert, no object */
+    gst_harness_push(j.h, alerts_test_frame_with_alerts(1, 0, 1, jsons)); /* an alert, no object */
     fail_unless(gst_harness_push_event(j.h, gst_event_new_eos()));
     gchar **lines = read_lines(j.path);
     ck_assert_uint_eq(g_strv_length(lines), 3);
@@ -211,7 +198,7 @@ GST_START_TEST(test_properties_while_flowing) {
     /* at least 300 frames, and on until the other thread made 20 changes */
     guint frames = 0;
     for (; frames < 300 || (g_atomic_int_get(&d.changes) < 20 && frames < 20000); frames++)
-        gst_harness_push(j.h, frame_with_alerts(frames, frames, 1, jsons));
+        gst_harness_push(j.h, alerts_test_frame_with_alerts(frames, frames, 1, jsons));
     g_atomic_int_set(&d.stop, 1);
     g_thread_join(thread);
     fail_unless(gst_harness_push_event(j.h, gst_event_new_eos()));

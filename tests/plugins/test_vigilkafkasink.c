@@ -54,18 +54,6 @@ static void kafkasink_free(kafkasink *k) {
     gst_object_unref(k->bus);
 }
 
-static GstBuffer *frame_with_alerts(guint i, guint first, guint count, GPtrArray *jsons) {
-    GstBuffer *buffer = alerts_test_frame("RGB", 64, 48, i, FALSE);
-    for (guint k = 0; k < count; k++) {
-        gchar *id = g_strdup_printf("alert-%04u", first + k);
-        gchar *json = alerts_test_json(id, "plaza", i);
-        alerts_test_add_alert(buffer, id, "plaza", json);
-        g_ptr_array_add(jsons, json);
-        g_free(id);
-    }
-    return buffer;
-}
-
 static guint64 counter(GstElement *sink, const char *name) {
     guint64 v = 0;
     g_object_get(sink, name, &v, NULL);
@@ -123,10 +111,10 @@ GST_START_TEST(test_publish_and_read_back) {
     g_free(shown);
 
     GPtrArray *jsons = g_ptr_array_new_with_free_func(g_free);
-    gst_harness_push(k.h, frame_with_alerts(0, 0, 1, jsons));
-    gst_harness_push(k.h, frame_with_alerts(1, 1, 0, jsons));
-    gst_harness_push(k.h, frame_with_alerts(2, 1, 3, jsons));
-    gst_harness_push(k.h, frame_with_alerts(3, 4, 1, jsons));
+    gst_harness_push(k.h, alerts_test_frame_with_alerts(0, 0, 1, jsons));
+    gst_harness_push(k.h, alerts_test_frame_with_alerts(1, 1, 0, jsons));
+    gst_harness_push(k.h, alerts_test_frame_with_alerts(2, 1, 3, jsons));
+    gst_harness_push(k.h, alerts_test_frame_with_alerts(3, 4, 1, jsons));
     gchar *json = alerts_test_json("alert-0005", "plaza", 3);
     gst_harness_push_event(
         k.h, gst_event_new_custom(GST_EVENT_CUSTOM_DOWNSTREAM,
@@ -188,7 +176,7 @@ GST_START_TEST(test_outage_spool_replay) {
     kafkasink k = kafkasink_new("alerts-b", props);
     GPtrArray *jsons = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; i < 5; i++)
-        gst_harness_push(k.h, frame_with_alerts(i, i, 1, jsons));
+        gst_harness_push(k.h, alerts_test_frame_with_alerts(i, i, 1, jsons));
     fail_unless(gst_harness_push_event(k.h, gst_event_new_eos()));
     ck_assert_uint_eq(counter(k.sink, "delivered"), 0);
     ck_assert_uint_eq(counter(k.sink, "pending"), 5);
@@ -235,7 +223,7 @@ GST_START_TEST(test_objects_records) {
     kafkasink k = kafkasink_new("objects", "objects=true camera-id=gate-3");
     GPtrArray *jsons = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; i < 3; i++) {
-        GstBuffer *b = frame_with_alerts(i, 0, 0, jsons);
+        GstBuffer *b = alerts_test_frame_with_alerts(i, 0, 0, jsons);
         alerts_test_add_object(b, "person", 0, 4, "confirmed", 10 + i, 12, 20, 30);
         gst_harness_push(k.h, b);
     }
@@ -337,7 +325,7 @@ GST_START_TEST(test_properties_while_flowing) {
      * machine may not schedule it for a while) */
     guint frames = 0;
     for (; frames < 200 || (g_atomic_int_get(&d.changes) < 20 && frames < 5000); frames++)
-        gst_harness_push(k.h, frame_with_alerts(frames, frames, 1, jsons));
+        gst_harness_push(k.h, alerts_test_frame_with_alerts(frames, frames, 1, jsons));
     g_atomic_int_set(&d.stop, 1);
     g_thread_join(thread);
     g_object_set(k.sink, "objects", FALSE, NULL);
