@@ -7,6 +7,8 @@
 
 #include "plugin_test_util.h"
 
+#include <gst/app/gstappsink.h>
+
 /* The leaks tracer, or NULL when it is off. */
 static inline GstTracer *plugin_test_leaks_tracer(void) {
     GstTracer *leaks = NULL;
@@ -96,6 +98,35 @@ static inline void plugin_test_assert_no_leaks(void (*cycles)(guint count), guin
     g_string_free(types, TRUE);
     g_signal_emit_by_name(leaks, "activity-stop-tracking");
     gst_object_unref(leaks);
+}
+
+/* Runs the pipeline `launch` NULL -> PLAYING (until 3 frames reached its appsink named
+ * "sink") -> NULL, count times, with probe (if any) on the sink pad of the element named
+ * `probed`; then checks that dropping the pipeline destroys it. */
+static inline void plugin_test_state_cycles(const char *launch, const char *probed,
+                                            GstPadProbeCallback probe, guint count) {
+    GError *error = NULL;
+    GstElement *pipeline = gst_parse_launch(launch, &error);
+    fail_unless(pipeline != NULL && error == NULL);
+    if (probe) {
+        GstElement *element = plugin_test_get(pipeline, probed);
+        GstPad *sinkpad = gst_element_get_static_pad(element, "sink");
+        gst_pad_add_probe(sinkpad, GST_PAD_PROBE_TYPE_BUFFER, probe, NULL, NULL);
+        gst_object_unref(sinkpad);
+        gst_object_unref(element);
+    }
+    GstElement *sink = plugin_test_get(pipeline, "sink");
+    for (guint i = 0; i < count; i++) {
+        fail_if(gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
+        for (guint f = 0; f < 3; f++) {
+            GstSample *sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 10 * GST_SECOND);
+            fail_unless(sample != NULL, "no frame %u in cycle %u", f, i);
+            gst_sample_unref(sample);
+        }
+        ck_assert_int_eq(gst_element_set_state(pipeline, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+    }
+    gst_object_unref(sink);
+    gst_check_object_destroyed_on_unref(pipeline);
 }
 
 #endif

@@ -589,27 +589,8 @@ static void state_cycles(guint count) {
         "videotestsrc ! video/x-raw,format=BGRx,width=160,height=120,framerate=10/1 ! "
         "vigiloverlay name=overlay rules=\"%s\" ! appsink name=sink sync=false",
         cycle_rules);
-    GError *error = NULL;
-    GstElement *pipeline = gst_parse_launch(desc, &error);
+    plugin_test_state_cycles(desc, "overlay", add_object_probe, count);
     g_free(desc);
-    fail_unless(pipeline != NULL && error == NULL);
-    GstElement *overlay = plugin_test_get(pipeline, "overlay");
-    GstPad *sinkpad = gst_element_get_static_pad(overlay, "sink");
-    gst_pad_add_probe(sinkpad, GST_PAD_PROBE_TYPE_BUFFER, add_object_probe, NULL, NULL);
-    gst_object_unref(sinkpad);
-    gst_object_unref(overlay);
-    GstElement *sink = plugin_test_get(pipeline, "sink");
-    for (guint i = 0; i < count; i++) {
-        fail_if(gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
-        for (guint f = 0; f < 3; f++) {
-            GstSample *sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 10 * GST_SECOND);
-            fail_unless(sample != NULL, "no frame %u in cycle %u", f, i);
-            gst_sample_unref(sample);
-        }
-        ck_assert_int_eq(gst_element_set_state(pipeline, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
-    }
-    gst_object_unref(sink);
-    gst_check_object_destroyed_on_unref(pipeline);
 }
 
 GST_START_TEST(test_state_cycles_no_leaks) {

@@ -538,29 +538,9 @@ static GstPadProbeReturn add_detection_probe(GstPad *pad, GstPadProbeInfo *info,
 
 /* NULL -> PLAYING (until 3 frames came through) -> NULL, count times on one pipeline. */
 static void state_cycles(guint count) {
-    GError *error = NULL;
-    GstElement *pipeline =
-        gst_parse_launch("videotestsrc ! video/x-raw,width=160,height=120,framerate=10/1 ! "
-                         "vigiltrack name=track ! appsink name=sink sync=false",
-                         &error);
-    fail_unless(pipeline != NULL && error == NULL);
-    GstElement *track = plugin_test_get(pipeline, "track");
-    GstPad *sinkpad = gst_element_get_static_pad(track, "sink");
-    gst_pad_add_probe(sinkpad, GST_PAD_PROBE_TYPE_BUFFER, add_detection_probe, NULL, NULL);
-    gst_object_unref(sinkpad);
-    gst_object_unref(track);
-    GstElement *sink = plugin_test_get(pipeline, "sink");
-    for (guint i = 0; i < count; i++) {
-        fail_if(gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE);
-        for (guint f = 0; f < 3; f++) {
-            GstSample *sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 10 * GST_SECOND);
-            fail_unless(sample != NULL, "no frame %u in cycle %u", f, i);
-            gst_sample_unref(sample);
-        }
-        ck_assert_int_eq(gst_element_set_state(pipeline, GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
-    }
-    gst_object_unref(sink);
-    gst_check_object_destroyed_on_unref(pipeline);
+    plugin_test_state_cycles("videotestsrc ! video/x-raw,width=160,height=120,framerate=10/1 ! "
+                             "vigiltrack name=track ! appsink name=sink sync=false",
+                             "track", add_detection_probe, count);
 }
 
 GST_START_TEST(test_state_cycles_no_leaks) {
